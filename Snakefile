@@ -1,0 +1,26 @@
+# iouq pipeline: uncertainty analysis of input-output (Leontief) tables.
+#
+#   snakemake --cores 2            # default pipeline on the bundled tables (or: make results)
+#   snakemake --lint               # best-practice checks (or: make lint)
+#
+# Configuration: config/config.yaml, validated against workflow/schemas/config.schema.yaml.
+# Results: results/{dataset}/..., logs: logs/..., per-job benchmarks: logs/benchmarks/...
+
+from snakemake.utils import min_version
+
+min_version("8.20")
+
+
+configfile: "config/config.yaml"
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/multipliers.smk"
+include: "workflow/rules/interval.smk"
+include: "workflow/rules/report.smk"
+
+
+rule all:
+    default_target: True
+    input:
+        final_outputs,

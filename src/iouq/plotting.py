@@ -1,0 +1,140 @@
+"""Figures of the result tables.
+
+The functions take the result tables (as written by the pipeline or returned by the library)
+and return a :class:`matplotlib.figure.Figure` drawn on the non-interactive Agg canvas. They do
+not touch :mod:`matplotlib.pyplot` or its global state, so they work headless and inside
+notebooks alike; save with :func:`iouq.results.write_figure_atomic` or ``fig.savefig``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+__all__ = ["relative_widths", "plot_interval_widths", "plot_jerrell_comparison"]
+
+#: Colours and markers per method, shared by all figures.
+METHOD_STYLE = {
+    "published": {"color": "black", "marker": "s"},
+    "naive": {"color": "tab:red", "marker": "v"},
+    "sharp": {"color": "tab:blue", "marker": "o"},
+    "verified": {"color": "tab:green", "marker": "^"},
+}
+
+
+def _new_figure(nrows: int, ncols: int, width: float, height: float) -> tuple[Figure, np.ndarray]:
+    fig = Figure(figsize=(width, height), layout="constrained")
+    FigureCanvasAgg(fig)
+    axes = np.atleast_1d(fig.subplots(nrows, ncols, squeeze=False)).reshape(-1)
+    return fig, axes
+
+
+def relative_widths(intervals: Mapping[str, pd.DataFrame], point: pd.DataFrame) -> pd.DataFrame:
+    """Relative widths ``(upper - lower) / |point value|`` of interval results.
+
+    Parameters
+    ----------
+    intervals : mapping of str to DataFrame
+        Tolerance (as spelled in the configuration, e.g. ``"0.01"``) to an interval table with
+        columns ``sector, multiplier, method, lower, upper``.
+    point : DataFrame
+        Point multipliers: column ``sector`` and one column per multiplier.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``tol`` (float), ``multiplier``, ``method``, ``sector``, ``relative_width``;
+        rows whose point value is zero or undefined are dropped.
+    """
+    point_long = point.melt(id_vars="sector", var_name="multiplier", value_name="point")
+    point_long["sector"] = point_long["sector"].astype(str)
+    frames = []
+    for tol, df in intervals.items():
+        df = df.assign(sector=df["sector"].astype(str))
+        merged = df.merge(point_long, on=["sector", "multiplier"], how="left", validate="many_to_one")
+        scale = merged["point"].abs()
+        merged["relative_width"] = (merged["upper"] - merged["lower"]) / scale.where(scale > 0)
+        merged["tol"] = float(tol)
+        frames.append(merged[["tol", "multiplier", "method", "sector", "relative_width"]])
+    if not frames:
+        return pd.DataFrame(columns=["tol", "multiplier", "method", "sector", "relative_width"])
+    return pd.concat(frames, ignore_index=True).dropna(subset=["relative_width"])
+
+
+def plot_interval_widths(
+    intervals: Mapping[str, pd.DataFrame], point: pd.DataFrame, *, title: str | None = None
+) -> Figure:
+    """Median (over sectors) relative width of the enclosures against the tolerance.
+
+    One panel per multiplier, one line per method, log-log axes; the dotted line is ``2 t``,
+    the relative width of each coefficient's own interval. Tolerance 0 and zero widths cannot
+    be shown on log axes and are left out.
+    """
+    rel = relative_widths(intervals, point)
+    summary = (
+        rel.groupby(["multiplier", "method", "tol"], sort=True)["relative_width"].median().reset_index()
+    )
+    shown = summary[(summary["tol"] > 0) & (summary["relative_width"] > 0)]
+    multipliers = [m for m in point.columns if m != "sector" and m in set(summary["multiplier"])]
+    ncols = min(2, max(1, len(multipliers)))
+    nrows = max(1, -(-len(multipliers) // ncols))
+    fig, axes = _new_figure(nrows, ncols, 5.0 * ncols, 3.6 * nrows)
+    tols = np.array(sorted({float(t) for t in intervals if float(t) > 0}))
+    for ax, multiplier in zip(axes, multipliers):
+        part = shown[shown["multiplier"] == multiplier]
+        for method, line in part.groupby("method", sort=False):
+            style = METHOD_STYLE.get(method, {})
+            ax.plot(line["tol"], line["relative_width"], label=method, **style)
+        if len(tols):
+            ax.plot(tols, 2 * tols, linestyle=":", color="grey", label="2·tol")
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_title(multiplier)
+        ax.set_xlabel("tolerance t")
+        ax.set_ylabel("median relative width")
+        ax.grid(True, which="both", alpha=0.3)
+        ax.legend(fontsize="small")
+    for ax in axes[len(multipliers):]:
+        ax.set_visible(False)
+    if title:
+        fig.suptitle(title)
+    return fig
+
+
+def plot_jerrell_comparison(
+    comparison: pd.DataFrame,
+    *,
+    methods: Sequence[str] = ("published", "naive", "sharp"),
+    title: str | None = "Jerrell (1995) published intervals vs recomputed enclosures",
+    ylabel: str = "Type II income multiplier",
+) -> Figure:
+    """Intervals per sector, published by Jerrell (1995) next to the recomputed ones.
+
+    ``comparison`` is the table of :func:`iouq.interval.jerrell_comparison` (columns
+    ``sector, tol`` and ``<method>_lower``, ``<method>_upper``). One panel per tolerance; each
+    sector shows a vertical bar from lower to upper bound per method, side by side.
+    """
+    tols = sorted(comparison["tol"].unique(), key=float)
+    fig, axes = _new_figure(len(tols), 1, 9.0, 2.8 * max(1, len(tols)))
+    offsets = np.linspace(-0.25, 0.25, len(methods)) if len(methods) > 1 else np.zeros(1)
+    for ax, tol in zip(axes, tols):
+        part = comparison[comparison["tol"] == tol].reset_index(drop=True)
+        x = np.arange(len(part))
+        for offset, method in zip(offsets, methods):
+            lower, upper = part[f"{method}_lower"].to_numpy(float), part[f"{method}_upper"].to_numpy(float)
+            style = METHOD_STYLE.get(method, {})
+            ax.vlines(x + offset, lower, upper, color=style.get("color"), linewidth=2.5, label=method)
+            ax.plot(x + offset, (lower + upper) / 2, linestyle="none", markersize=3, **style)
+        ax.set_xticks(x, part["sector"].astype(str))
+        ax.set_title(f"tolerance {tol:g}" if isinstance(tol, float) else f"tolerance {tol}")
+        ax.set_ylabel(ylabel)
+        ax.grid(True, axis="y", alpha=0.3)
+        ax.legend(fontsize="small", ncols=len(methods))
+    axes[-1].set_xlabel("sector")
+    if title:
+        fig.suptitle(title)
+    return fig

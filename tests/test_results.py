@@ -1,0 +1,68 @@
+"""Atomic result writers and the figures."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from iouq.results import write_csv_atomic, write_figure_atomic
+
+
+def test_csv_is_written_with_columns_in_contract_order(tmp_path):
+    df = pd.DataFrame({"upper": [2.0, 4.0], "sector": ["01", "02"], "lower": [1 / 3, np.nan]})
+    path = write_csv_atomic(df, tmp_path / "sub" / "r.csv", columns=["sector", "lower", "upper"])
+    assert path.read_text() == "sector,lower,upper\n01,0.3333333333,2\n02,,4\n"
+    assert [p.name for p in path.parent.iterdir()] == ["r.csv"]
+
+
+def test_csv_missing_column_writes_nothing(tmp_path):
+    with pytest.raises(KeyError, match="exactness"):
+        write_csv_atomic(pd.DataFrame({"sector": ["a"]}), tmp_path / "r.csv", columns=["sector", "exactness"])
+    assert not (tmp_path / "r.csv").exists()
+
+
+def test_failed_write_keeps_the_old_file_and_leaves_no_temporary(tmp_path):
+    target = tmp_path / "r.csv"
+    target.write_text("old\n")
+
+    class Boom:
+        def savefig(self, handle, **kwargs):
+            handle.write(b"partial")
+            raise RuntimeError("interrupted")
+
+    with pytest.raises(RuntimeError):
+        write_figure_atomic(Boom(), target)
+    assert target.read_text() == "old\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["r.csv"]
+
+
+def test_written_files_get_ordinary_permissions(tmp_path):
+    path = write_csv_atomic(pd.DataFrame({"a": [1]}), tmp_path / "r.csv")
+    assert path.stat().st_mode & 0o044  # readable by others unless the umask forbids it (0o022 usual)
+
+
+def test_figures(tmp_path):
+    from iouq.interval import interval_table, jerrell_comparison
+    from iouq.multipliers import point_multipliers
+    from iouq.plotting import plot_interval_widths, plot_jerrell_comparison, relative_widths
+    from iouq.tables import bundled_path, load_table
+
+    table = load_table("miernyk")
+    intervals = {tol: interval_table(table, float(tol), methods=("naive", "sharp")) for tol in ("0", "0.01", "0.1")}
+    point = point_multipliers(table)
+    rel = relative_widths(intervals, point)
+    assert set(rel["method"]) == {"naive", "sharp"}
+    assert (rel.loc[rel["tol"] == 0, "relative_width"].abs() < 1e-12).all()
+    sharp = rel[(rel["method"] == "sharp") & (rel["tol"] == 0.01)]
+    naive = rel[(rel["method"] == "naive") & (rel["tol"] == 0.01)]
+    assert sharp["relative_width"].median() <= naive["relative_width"].median()
+
+    png = write_figure_atomic(plot_interval_widths(intervals, point, title="miernyk"), tmp_path / "w.png")
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+    published = pd.read_csv(bundled_path("miernyk") / "jerrell1995_published.csv", dtype={"sector": str})
+    fig = plot_jerrell_comparison(jerrell_comparison(table, published))
+    assert len([ax for ax in fig.axes if ax.get_visible()]) == published["tol"].nunique()
+    write_figure_atomic(fig, tmp_path / "j.svg")
+    assert (tmp_path / "j.svg").read_text().lstrip().startswith("<?xml")

@@ -1,0 +1,202 @@
+"""The Snakemake pipeline: lint, dry run on the default config, a small real run, config errors."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parents[1]
+SNAKEFILE = REPO / "Snakefile"
+SCHEMA = REPO / "workflow" / "schemas" / "config.schema.yaml"
+DEFAULT_CONFIG = REPO / "config" / "config.yaml"
+
+INTERVAL_COLUMNS = ["sector", "multiplier", "method", "lower", "upper", "exactness"]
+MULTIPLIER_COLUMNS = ["sector", "output_type1", "output_type2", "income_type1", "income_type2"]
+JERRELL_COLUMNS = [
+    "sector", "tol", "published_lower", "published_upper", "naive_lower", "naive_upper",
+    "sharp_lower", "sharp_upper", "verified_lower", "verified_upper", "sharp_naive_width_ratio",
+]
+
+
+def snakemake(*args: str, cwd: Path = REPO, timeout: float = 300) -> subprocess.CompletedProcess:
+    """Run Snakemake of this interpreter on the repository's Snakefile."""
+    return subprocess.run(
+        [sys.executable, "-m", "snakemake", "--snakefile", str(SNAKEFILE), *args],
+        cwd=cwd, capture_output=True, text=True, timeout=timeout,
+    )
+
+
+def output(proc: subprocess.CompletedProcess) -> str:
+    return proc.stdout + proc.stderr
+
+
+def write_config(path: Path, **config) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump(config, sort_keys=False))
+    return path
+
+
+# ---------------------------------------------------------------------------- default config
+def test_lint_is_clean_on_default_config():
+    proc = snakemake("--lint", "--nolock")
+    assert proc.returncode == 0, output(proc)
+    assert "Congratulations, your workflow is in a good condition!" in output(proc)
+
+
+def test_dry_run_plans_every_result_of_default_config():
+    config = yaml.safe_load(DEFAULT_CONFIG.read_text())
+    proc = snakemake("-n", "--forceall", "--nolock", "--cores", "1")
+    assert proc.returncode == 0, output(proc)
+    text = output(proc)
+    counts = {}
+    for line in text.splitlines():
+        parts = line.split()
+        if len(parts) == 2 and parts[1].isdigit():
+            counts[parts[0]] = int(parts[1])
+    n_data, n_tol = len(config["datasets"]), len(config["tolerances"])
+    assert counts["interval_table"] == n_data * n_tol
+    assert counts["multipliers"] == n_data
+    assert counts["plot_interval_widths"] == n_data
+    assert counts["jerrell_comparison"] == 1 and counts["plot_jerrell_comparison"] == 1
+    for tol in config["tolerances"]:
+        assert f"results/miernyk/interval/tol-{tol}.csv" in text
+
+
+def test_default_config_keeps_tolerance_spelling():
+    config = yaml.safe_load(DEFAULT_CONFIG.read_text())
+    assert config["tolerances"] == ["0.001", "0.01", "0.1"]
+    assert config["datasets"] == ["miernyk", "bea2002-sector", "bea2002-summary", "germany1995"]
+
+
+# ---------------------------------------------------------------------------- schema
+def test_schema_matches_library_constants():
+    from iouq.interval import METHODS
+
+    schema = yaml.safe_load(SCHEMA.read_text())
+    assert schema["properties"]["interval"]["properties"]["methods"]["items"]["enum"] == list(METHODS)
+
+
+def test_schema_rejects_unknown_keys_everywhere_and_describes_every_key():
+    schema = yaml.safe_load(SCHEMA.read_text())
+
+    def walk(node, where):
+        if node.get("type") == "object":
+            assert node.get("additionalProperties") is False, f"{where} allows unknown keys"
+            assert set(node.get("required", [])) == set(node["properties"]), f"{where}: required list"
+            for key, sub in node["properties"].items():
+                assert sub.get("description"), f"{where}/{key} has no description"
+                walk(sub, f"{where}/{key}")
+
+    walk(schema, "config")
+
+
+def test_default_config_validates():
+    import jsonschema
+
+    jsonschema.Draft202012Validator(yaml.safe_load(SCHEMA.read_text())).validate(
+        yaml.safe_load(DEFAULT_CONFIG.read_text())
+    )
+
+
+# ---------------------------------------------------------------------------- config errors
+BASE = {
+    "datasets": ["miernyk"],
+    "tolerances": ["0.01"],
+    "interval": {"methods": ["naive", "sharp"]},
+    "seed": 1,
+}
+
+
+@pytest.mark.parametrize(
+    "change, expected",
+    [
+        ({"tolerence": ["0.01"]}, "'tolerence' was unexpected"),
+        ({"interval": {"method": ["naive"]}}, "'method' was unexpected"),
+        ({"interval": {"methods": ["exact"]}}, "interval/methods/0"),
+        ({"tolerances": [0.01]}, "tolerances/0"),
+        ({"tolerances": ["-0.01"]}, "tolerances/0"),
+        ({"tolerances": ["1.5"]}, "not below 1"),
+        ({"datasets": ["no-such-table"]}, "no-such-table"),
+        ({"datasets": ["./no-such-dir"]}, "no-such-dir"),
+    ],
+)
+def test_bad_config_fails_naming_the_key(tmp_path, change, expected):
+    config = {**BASE, **change}
+    proc = snakemake("-n", "--configfile", str(write_config(tmp_path / "bad.yaml", **config)), cwd=tmp_path)
+    assert proc.returncode != 0
+    assert expected in output(proc), output(proc)
+    assert "invalid configuration" in output(proc) or "config: datasets" in output(proc)
+
+
+def test_missing_key_fails_naming_the_key(tmp_path):
+    config = {k: v for k, v in BASE.items() if k != "tolerances"}
+    proc = snakemake("-n", "--configfile", str(write_config(tmp_path / "bad.yaml", **config)), cwd=tmp_path)
+    assert proc.returncode != 0
+    assert "'tolerances' is a required property" in output(proc), output(proc)
+
+
+# ---------------------------------------------------------------------------- a real run
+def test_small_pipeline_writes_the_result_contract(tmp_path):
+    from iouq.tables import load_table, write_table_dir
+
+    write_table_dir(load_table("miernyk"), tmp_path / "tables" / "mytable")
+    config = write_config(
+        tmp_path / "config" / "config.yaml",
+        datasets=["miernyk", "./tables/mytable"],
+        tolerances=["0.01"],
+        interval={"methods": ["naive", "sharp", "verified"]},
+        seed=1,
+    )
+    proc = snakemake("--cores", "2", "--configfile", str(config), "--directory", str(tmp_path), timeout=600)
+    assert proc.returncode == 0, output(proc)
+    results = tmp_path / "results"
+
+    for dataset in ("miernyk", "mytable"):
+        point = pd.read_csv(results / dataset / "multipliers.csv", dtype={"sector": str})
+        assert list(point.columns) == MULTIPLIER_COLUMNS
+        iv = pd.read_csv(results / dataset / "interval" / "tol-0.01.csv", dtype={"sector": str})
+        assert list(iv.columns) == INTERVAL_COLUMNS
+        assert set(iv["method"]) == {"naive", "sharp", "verified"}
+        assert set(iv["multiplier"]) == set(MULTIPLIER_COLUMNS[1:])
+        assert len(iv) == 6 * 4 * 3
+        assert (iv["lower"] <= iv["upper"]).all()
+        merged = iv.merge(point.melt(id_vars="sector", var_name="multiplier", value_name="point"))
+        assert ((merged["lower"] <= merged["point"]) & (merged["point"] <= merged["upper"])).all()
+        assert (results / dataset / "interval" / "widths.png").stat().st_size > 1000
+
+    # A table given as a directory gives the same numbers as the bundled table.
+    for name in ("multipliers.csv", "interval/tol-0.01.csv"):
+        assert (results / "miernyk" / name).read_text() == (results / "mytable" / name).read_text()
+
+    jerrell = pd.read_csv(results / "miernyk" / "interval" / "jerrell_comparison.csv", dtype={"sector": str})
+    assert list(jerrell.columns)[:2] == ["sector", "tol"]
+    assert set(JERRELL_COLUMNS) <= set(jerrell.columns)
+    assert (results / "miernyk" / "interval" / "jerrell_comparison.png").stat().st_size > 1000
+    assert not (results / "mytable" / "interval" / "jerrell_comparison.csv").exists()
+
+    # Every job leaves a log and a benchmark; no temporary files are left behind.
+    assert (tmp_path / "logs" / "interval" / "miernyk" / "tol-0.01.log").exists()
+    assert (tmp_path / "logs" / "benchmarks" / "interval" / "miernyk" / "tol-0.01.tsv").exists()
+    assert not list(results.rglob("*.tmp"))
+
+    # Nothing left to do on a second run.
+    again = snakemake("-n", "--configfile", str(config), "--directory", str(tmp_path))
+    assert again.returncode == 0 and "Nothing to be done" in output(again), output(again)
+
+
+def test_readme_documents_every_config_key():
+    schema = yaml.safe_load(SCHEMA.read_text())
+    readme = (REPO / "README.md").read_text()
+
+    def keys(node, prefix=""):
+        for key, sub in node.get("properties", {}).items():
+            yield prefix + key
+            yield from keys(sub, prefix + key + ".")
+
+    for key in keys(schema):
+        assert f"| `{key}` |" in readme, f"README's configuration table lacks {key}"

@@ -1,0 +1,34 @@
+# Figures drawn from the result tables (plotting code: iouq.plotting).
+
+
+rule plot_interval_widths:
+    input:
+        intervals=interval_results,
+        multipliers="results/{dataset}/multipliers.csv",
+    output:
+        "results/{dataset}/interval/widths.png",
+    params:
+        tolerances=TOLERANCES,
+    log:
+        "logs/report/{dataset}/widths.log",
+    benchmark:
+        "logs/benchmarks/report/{dataset}/widths.tsv"
+    conda:
+        "../envs/iouq.yaml"
+    script:
+        "../scripts/plot_interval_widths.py"
+
+
+rule plot_jerrell_comparison:
+    input:
+        "results/miernyk/interval/jerrell_comparison.csv",
+    output:
+        "results/miernyk/interval/jerrell_comparison.png",
+    log:
+        "logs/report/miernyk/jerrell_comparison.log",
+    benchmark:
+        "logs/benchmarks/report/miernyk/jerrell_comparison.tsv"
+    conda:
+        "../envs/iouq.yaml"
+    script:
+        "../scripts/plot_jerrell_comparison.py"

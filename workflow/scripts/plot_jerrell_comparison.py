@@ -1,0 +1,22 @@
+"""Rule plot_jerrell_comparison: published vs naive vs sharp intervals per sector and tolerance."""
+
+import logging
+import sys
+
+# Everything this job prints, warns or raises goes to its log file.
+sys.stderr = open(snakemake.log[0], "w", buffering=1)
+logging.basicConfig(
+    stream=sys.stderr, level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True
+)
+logging.captureWarnings(True)
+log = logging.getLogger("iouq.workflow.plot_jerrell_comparison")
+
+import pandas as pd  # noqa: E402
+
+from iouq.plotting import plot_jerrell_comparison  # noqa: E402
+from iouq.results import write_figure_atomic  # noqa: E402
+
+comparison = pd.read_csv(snakemake.input[0], dtype={"sector": str})
+fig = plot_jerrell_comparison(comparison)
+write_figure_atomic(fig, snakemake.output[0])
+log.info("wrote %s", snakemake.output[0])
