@@ -287,3 +287,29 @@ def test_unknown_method_and_multiplier() -> None:
         interval_multiplier(T, 0.01, "output_type1", "exactish")
     with pytest.raises(IOUQError, match="multiplier"):
         interval_multiplier(T, 0.01, "employment", "sharp")
+
+
+def test_output_hull_with_final_demand_box() -> None:
+    """methods.md 1.2 worked check: x in [912.39, 1095.63] x [1952.07, 2054.01] for the M&B
+    table with A ± 10% and known f; with f ± 5% as well, the two vertex solves bound samples."""
+    from iouq.interval import interval_output
+
+    A = np.array([[0.15, 0.25], [0.2, 0.05]])
+    f = np.array([350.0, 1700.0])
+    T = IOTable(name="mb", sectors=("1", "2"), A=A)
+    x = interval_output(T, 0.1, method="sharp", final_demand=f)
+    np.testing.assert_allclose(x.lower, [912.39, 1952.07], atol=0.006)
+    np.testing.assert_allclose(x.upper, [1095.63, 2054.01], atol=0.006)
+    assert set(x.exactness) == {"exact"}
+    xv = interval_output(T, 0.1, fd_tol=0.05, method="verified", final_demand=f)
+    rng = np.random.default_rng(5)
+    As = A * (1 + 0.1 * rng.uniform(-1, 1, (5000, 2, 2)))
+    fs = f * (1 + 0.05 * rng.uniform(-1, 1, (5000, 2)))
+    xs = np.linalg.solve(np.eye(2) - As, fs[..., None])[..., 0]
+    assert np.all(xv.lower.to_numpy() <= xs.min(axis=0)) and np.all(xv.upper.to_numpy() >= xs.max(axis=0))
+    # mixed-sign final demand: an enclosure, still containing every sample
+    fm = np.array([-50.0, 1700.0])
+    xm = interval_output(T, 0.1, method="sharp", final_demand=fm)
+    xs = np.linalg.solve(np.eye(2) - As, np.broadcast_to(fm, (5000, 2))[..., None])[..., 0]
+    assert set(xm.exactness) == {"enclosure"}
+    assert np.all(xm.lower.to_numpy() <= xs.min(axis=0)) and np.all(xm.upper.to_numpy() >= xs.max(axis=0))

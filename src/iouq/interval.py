@@ -56,6 +56,7 @@ __all__ = [
     "interval_gauss_jordan",
     "interval_inverse",
     "interval_multiplier",
+    "interval_output",
     "interval_table",
     "jerrell_comparison",
 ]
@@ -686,3 +687,58 @@ def jerrell_comparison(table: IOTable, published: pd.DataFrame) -> pd.DataFrame:
             )
             rows.append(row)
     return pd.DataFrame(rows)
+
+
+def interval_output(table: IOTable, tol: float, fd_tol: float | None = None, method: str = "sharp",
+                    final_demand: np.ndarray | None = None) -> pd.DataFrame:
+    """Interval of gross output ``x = L f`` when ``A`` lies in the box and, optionally, final
+    demand lies in ``[f - fd_tol|f|, f + fd_tol|f|]``.
+
+    With a non-negative box and ``f >= 0`` the hull is exact: ``[L(A_lo) f_lo, L(A_hi) f_hi]``
+    (Rohn 1980). Otherwise (negative coefficients, or final demand with negative entries such as
+    inventory draw-downs, where ``x`` is not monotone in ``A``) a rigorous enclosure
+    ``[L] [f]`` is returned, labelled ``enclosure``.
+
+    Parameters
+    ----------
+    table : IOTable
+    tol : float
+        Relative tolerance of the coefficients.
+    fd_tol : float, optional
+        Relative tolerance of final demand (default 0: final demand known).
+    method : {'naive', 'sharp', 'verified'}
+    final_demand : ndarray, optional
+        Final demand per sector (default: the table's own total final demand).
+
+    Returns
+    -------
+    DataFrame
+        Columns ``sector, lower, upper, exactness``.
+    """
+    tol = check_tolerance(tol)
+    ftol = check_tolerance(0.0 if fd_tol is None else fd_tol)
+    if method not in METHODS:
+        raise IOUQError(f"unknown interval method '{method}'; choose one of {', '.join(METHODS)}.")
+    f = table.total_final_demand() if final_demand is None else np.asarray(final_demand, dtype=float)
+    if f.shape != (table.n,) or not np.all(np.isfinite(f)):
+        raise IOUQError(f"final demand must be {table.n} finite numbers, one per sector.")
+    verified = method == "verified"
+    box = coefficient_box(table.A, tol, rigorous=verified)
+    fbox = coefficient_box(f[:, None], ftol, rigorous=verified)
+    flo, fhi = fbox.lo[:, 0], fbox.hi[:, 0]
+    solver = _box_solver(box, f"table '{table.name}'")
+    n = table.n
+    if method == "naive":
+        Llo, Lhi = interval_gauss_jordan(np.eye(n) - box.hi, np.eye(n) - box.lo)
+        pl, ph = _imul(Llo, Lhi, flo[None, :], fhi[None, :])
+        lo, hi, exact = pl.sum(axis=1), ph.sum(axis=1), np.zeros(n, dtype=bool)
+    elif box.nonnegative and np.all(flo >= 0):
+        lo_x, elo = _solve_point(box.lo, flo, False, verified)
+        hi_x, ehi = _solve_point(box.hi, fhi, False, verified)
+        lo, hi, exact = down(lo_x - elo), up(hi_x + ehi), np.ones(n, dtype=bool)
+    else:
+        Llo, Lhi = box_inverse_enclosure(box, solver)
+        xlo, xhi = _iv_matmul(Llo, Lhi, flo[:, None], fhi[:, None])
+        lo, hi, exact = xlo[:, 0], xhi[:, 0], np.zeros(n, dtype=bool)
+    return pd.DataFrame({"sector": list(table.sectors), "lower": lo, "upper": hi,
+                         "exactness": np.where(exact, "exact", "enclosure")})
