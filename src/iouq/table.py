@@ -32,8 +32,26 @@ def spectral_radius(M: np.ndarray) -> float:
     return float(np.max(np.abs(np.linalg.eigvals(M))))
 
 
-def check_productive(A: np.ndarray, what: str = "A") -> float:
-    """Raise :class:`NotProductiveError` unless ``rho(A) < 1``; return ``rho(A)``."""
+def _abs_productive(A: np.ndarray) -> bool:
+    """Cheap sufficient test of ``rho(|A|) < 1`` (hence ``rho(A) < 1``): a vector ``v > 0`` with
+    ``(I - |A|) v > 0`` (Fiedler-Ptak), from one LU solve instead of an eigenvalue problem."""
+    n = A.shape[0]
+    B = np.eye(n) - np.abs(A)
+    try:
+        v = np.linalg.solve(B, np.ones(n))
+    except np.linalg.LinAlgError:
+        return False
+    return bool(np.all(v > 0) and np.all(B @ v > 0.5))
+
+
+def check_productive(A: np.ndarray, what: str = "A") -> None:
+    """Raise :class:`NotProductiveError` unless ``rho(A) < 1``.
+
+    A one-solve certificate of ``rho(|A|) < 1`` is tried first; the eigenvalues are computed only
+    when it fails (mixed-sign matrices, or to report the spectral radius in the error).
+    """
+    if A.size == 0 or _abs_productive(A):
+        return
     rho = spectral_radius(A)
     if not rho < 1.0:
         raise NotProductiveError(
@@ -41,7 +59,6 @@ def check_productive(A: np.ndarray, what: str = "A") -> float:
             "(I - A) has no non-negative inverse. Check the units (coefficients are inputs per unit "
             "of output, usually well below 1) and that output is not understated."
         )
-    return rho
 
 
 def _as_matrix(values: object, name: str) -> np.ndarray:
