@@ -1,0 +1,1023 @@
+"""West-style stochastic multiplier densities: perturbation moments, Monte Carlo, polynomial chaos.
+
+The coefficients of the matrix a multiplier depends on are random (``A`` for ``output_type1``;
+``A`` and the household income row ``h`` for ``income_type1``; the whole household-closed
+matrix for the Type II multipliers), distributed as in :mod:`iouq.distributions` with a spread
+tied to the tolerance ``t``. Zero coefficients stay zero.
+
+Every multiplier is one of two kinds over a matrix ``M`` with ``B = (I - M)^-1``:
+
+* *linear*: ``phi_j = w' B e_j`` (output multipliers: ``w`` = 1 on the producing sectors);
+* *ratio*: ``psi_j = B_hj / M_hj`` with ``h`` the household row (income multipliers; for
+  Type I ``M = [[A, 0], [h', 0]]`` so that ``B_hj = (h'L)_j``).
+
+Perturbation (methods.md 2.2)
+-----------------------------
+With ``M = M̄ + E``, ``u = B̄'w`` and the column-block covariance of :class:`CoefficientModel`
+(``Cov(col l) = diag(D_l) + c_l V_l V_l'``), write ``R_kl = D_kl u_k + c_l V_kl (V_l'u)``. Then,
+for the linear kind (all in O(N^3) dense algebra, no solve inside a loop):
+
+* first-order variance ``Var phi_j = sum_l (R'u)_l B_lj^2``;
+* second-order mean ``E phi_j = phī_j + sum_l (sum_k B_lk R_kl) B_lj``;
+* leading skewness ``kappa_3 = 3 g'ΩHΩg + sum_a kappa3_a g_a^3 + 3/2 sum_a kappa4_a g_a^2 H_aa``
+  with ``g'ΩHΩg = 2 sum_l (R'u)_l B_lj (B R (B∘B))_lj``. The first term is the Gaussian
+  quadratic-form cumulant; the others are the non-Gaussian corrections of independent
+  coefficients (``kappa3`` is what makes the lognormal skewed; ``kappa4`` the uniform/beta
+  flatness). Dirichlet columns add the third cumulant of each column's linear form
+  ``2/((α+1)(α+2)) sum_k p_k (w_k - w̄)^3``; their fourth-cumulant correction is neglected.
+
+The ratio kind adds the delta-method terms of ``N/x`` in the denominator coefficient ``x = M_hj``.
+Densities: normal ``N(mean, sd)`` and a skewness-corrected Edgeworth density
+``φ(z)(1 + γ/6 He_3(z))/sd`` (clipped at 0), quantiles by Cornish–Fisher
+``mean + sd (z + γ (z^2 - 1)/6)``. These are *asymptotic* moments (for the normal distribution
+the true moments of a multiplier do not exist; ten Raa & Steel 1994); at large tolerances they
+drift away from Monte Carlo, which is reported, not hidden.
+
+Monte Carlo
+-----------
+Only the multipliers are solved for: one transposed system ``(I - M)' y = w`` per draw, by the
+fixed-point iteration ``y <- B̄'(w + E'y)`` (a batched matrix product, converged per draw to
+machine precision; draws where it does not converge fall back to an LU solve). Draws are made
+in fixed blocks of :data:`BLOCK` samples, each with its own generator spawned from
+``numpy.random.SeedSequence(seed)``; ``chunk_size`` only bounds memory (draws of at most
+``chunk_size`` samples at a time), so results are identical whatever the chunk size.
+Non-productive draws (possible for ``normal`` and ``lognormal``) are rejected and counted;
+when most draws are rejected an :class:`IOUQError` is raised. Standard errors: of the mean
+``sd/sqrt(N)``; of a quantile ``sqrt(p(1-p)/N)/f(q)`` with ``f`` a kernel density estimate.
+The first-order perturbation term (mean exactly 0) is also used as a control variate
+(``mean_cv``, ``mc_se_mean_cv``).
+
+Polynomial chaos
+----------------
+A chaospy expansion (normed orthogonal polynomials, regression on scrambled Sobol points) of all
+multipliers in the ``top_k`` most important coefficients (first-order variance share summed over
+sectors; all of them when there are at most ``top_k``); the other coefficients are held at their
+means, so the PCE variance is that of the selected coefficients. Mean and variance and the Sobol
+indices are read off the coefficients (chaospy's ``Sens_*`` are far too slow); skewness,
+quantiles and density from the surrogate evaluated on many draws.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import scipy.linalg
+from scipy.special import ndtr, ndtri
+
+from .distributions import (
+    BOUNDED_ON_BOX,
+    CORRELATED,
+    CoefficientModel,
+    check_distribution,
+    coefficient_model,
+    sample_values,
+)
+from .errors import IOUQError, NotProductiveError
+from .multipliers import MULTIPLIERS, check_multiplier
+from .table import IOTable, check_productive, spectral_radius
+
+__all__ = [
+    "METHODS",
+    "BLOCK",
+    "SUMMARY_COLUMNS",
+    "DENSITY_COLUMNS",
+    "Problem",
+    "Moments",
+    "MonteCarloResult",
+    "multiplier_problem",
+    "perturbation_moments",
+    "perturbation_inverse_moments",
+    "cornish_fisher_quantile",
+    "edgeworth_density",
+    "montecarlo",
+    "pce",
+    "pce_sobol",
+    "stochastic_summary",
+    "stochastic_densities",
+    "stochastic_analysis",
+    "stochastic_table",
+]
+
+METHODS: tuple[str, ...] = ("perturbation", "montecarlo", "pce")
+#: Samples per random-number block (the unit of seed spawning; independent of chunk_size).
+BLOCK: int = 1024
+SUMMARY_COLUMNS: list[str] = ["sector", "mean", "sd", "skew", "q025", "q500", "q975", "n_samples", "mc_se_mean"]
+EXTRA_COLUMNS: list[str] = [
+    "mc_se_q025", "mc_se_q975", "mean_cv", "mc_se_mean_cv", "rejection_rate", "point", "pce_inputs",
+]
+DENSITY_COLUMNS: list[str] = ["sector", "multiplier", "method", "distribution", "x", "density"]
+QUANTILES = (0.025, 0.5, 0.975)
+MAX_REJECTION = 0.5
+
+
+# ============================================================================ problem setup
+@dataclass(frozen=True)
+class Problem:
+    """A multiplier as a function of a matrix ``M``.
+
+    Attributes
+    ----------
+    name : str
+        Multiplier name.
+    M : ndarray (N, N)
+        The matrix whose non-zero entries are random.
+    n : int
+        Number of producing sectors.
+    kind : {'linear', 'ratio'}
+    w : ndarray (N,)
+        Weights of the linear kind (``e_h`` for the ratio kind).
+    h : int or None
+        Household row (ratio kind).
+    defined : ndarray of int
+        Sectors where the multiplier is defined (``h_j != 0`` for income multipliers).
+    sectors : list of str
+        Codes of the defined sectors.
+    """
+
+    name: str
+    M: np.ndarray
+    n: int
+    kind: str
+    w: np.ndarray
+    h: int | None
+    defined: np.ndarray
+    sectors: list[str]
+
+
+def multiplier_problem(table: IOTable, multiplier: str) -> Problem:
+    """The matrix and functional of ``multiplier`` (see the module docstring)."""
+    check_multiplier(multiplier)
+    n = table.n
+    if multiplier == "output_type1":
+        check_productive(table.A, f"table '{table.name}': A")
+        return Problem(multiplier, np.array(table.A), n, "linear", np.ones(n), None, np.arange(n), list(table.sectors))
+    table.require_households(f"the {multiplier} multiplier")
+    if multiplier == "income_type1":
+        M = np.zeros((n + 1, n + 1))
+        M[:n, :n] = table.A
+        M[n, :n] = table.household_income
+        check_productive(table.A, f"table '{table.name}': A")
+    else:
+        M = table.closed_matrix()
+        check_productive(M, f"table '{table.name}': the household-closed matrix")
+    if multiplier == "output_type2":
+        w = np.zeros(n + 1)
+        w[:n] = 1.0
+        return Problem(multiplier, M, n, "linear", w, None, np.arange(n), list(table.sectors))
+    w = np.zeros(n + 1)
+    w[n] = 1.0
+    defined = np.flatnonzero(table.household_income != 0)
+    return Problem(multiplier, M, n, "ratio", w, n, defined, [table.sectors[j] for j in defined])
+
+
+def _inverse(M: np.ndarray) -> np.ndarray:
+    N = M.shape[0]
+    return scipy.linalg.solve(np.eye(N) - M, np.eye(N))
+
+
+def _point(problem: Problem, B: np.ndarray) -> np.ndarray:
+    d = problem.defined
+    if problem.kind == "linear":
+        return (problem.w @ B)[d]
+    return B[problem.h, d] / problem.M[problem.h, d]
+
+
+# ============================================================================ perturbation
+@dataclass(frozen=True)
+class Moments:
+    """Perturbation moments of a multiplier, per defined sector.
+
+    Attributes
+    ----------
+    point : ndarray
+        Value at the mean coefficients.
+    mean : ndarray
+        Second-order mean (point + bias).
+    sd : ndarray
+        First-order standard deviation.
+    skew : ndarray
+        Leading-order skewness ``kappa_3 / sd^3``.
+    """
+
+    point: np.ndarray
+    mean: np.ndarray
+    sd: np.ndarray
+    skew: np.ndarray
+
+
+def _dirichlet_kappa3(model: CoefficientModel, Wt: np.ndarray) -> np.ndarray:
+    """Third cumulant of each column's linear form ``sum_k Wt_kl a_kl`` under the dirichlet model.
+
+    ``Wt`` (N, L) holds the weights of the coefficients of the columns ``model``-columns given
+    by the last axis (same column order as ``model.center``'s columns).
+    """
+    T, rem, alpha = model.total, model.remainder, model.alpha
+    P = np.abs(model.center) / T
+    S = np.sign(model.center)
+    W = Wt * S * T  # weights on the shares
+    wbar = (P * W).sum(axis=0)
+    with np.errstate(invalid="ignore"):
+        fac = np.where(np.isfinite(alpha), 2.0 / ((alpha + 1.0) * (alpha + 2.0)), 0.0)
+    return fac * ((P * (W - wbar) ** 3).sum(axis=0) + rem * (-wbar) ** 3)
+
+
+def _moments_from(problem: Problem, model: CoefficientModel, B: np.ndarray) -> Moments:
+    """Closed-form perturbation moments (see module docstring), O(N^3)."""
+    u = B.T @ problem.w
+    D, V, cs = model.var_diag, model.rank1, model.rank1_sign
+    K3, K4 = model.kappa3, model.kappa4
+    R = D * u[:, None] + V * (cs * (V.T @ u))[None, :]
+    alpha = R.T @ u
+    B2 = B * B
+    B3 = B2 * B
+    var_n = alpha @ B2
+    gamma = np.einsum("lk,kl->l", B, R)
+    bias_n = gamma @ B
+    beta = R @ B2
+    Bbeta = B @ beta
+    yhy = 2.0 * alpha @ (B * Bbeta)
+    u3 = u**3
+    lin3 = (K3.T @ u3) @ B3
+    k4t = 3.0 * (((K4 * B.T).T @ u3) @ B3)
+    dirichlet = model.distribution == "dirichlet"
+    if dirichlet:
+        lin3 = lin3 + _dirichlet_kappa3(model, np.broadcast_to(u[:, None], B.shape)) @ B3
+    if problem.kind == "linear":
+        point = u
+        mean = point + bias_n
+        var = var_n
+        k3 = 3.0 * yhy + lin3 + k4t
+    else:
+        h = problem.h
+        N = B.shape[0]
+        j = np.arange(N)
+        x = problem.M[h, :]
+        ok = x != 0
+        xs = np.where(ok, x, 1.0)
+        Nbar = B[h, :]
+        c = Nbar / xs**2
+        Bjj = np.diag(B)
+        cov_nx = R[h, :] * Bjj
+        var_x = D[h, :] + cs * V[h, :] ** 2
+        var = var_n / xs**2 - 2.0 * c * cov_nx / xs + c**2 * var_x
+        mean = Nbar / xs + bias_n / xs - cov_nx / xs**2 + Nbar * var_x / xs**3
+        point = Nbar / xs
+        # Gaussian quadratic-form part
+        BV = B @ V
+        zu = D[h, :] * u[h] + cs * V[h, :] * (V.T @ u)
+        alphaB = alpha[:, None] * B
+        sum_aBBz = D[h, :] * (alphaB.T @ B[:, h]) + cs * V[h, :] * (alphaB * BV).sum(axis=0)
+        yhz = zu * np.diag(Bbeta) + Bjj * sum_aBBz
+        Bjz = D[h, :] * B[j, h] + cs * V[h, :] * np.diag(BV)
+        zhz = 2.0 * Bjj * zu * Bjz
+        yHny = yhy / xs**2 - 2.0 * c * yhz / xs + c**2 * zhz
+        gy = var_n / xs - c * cov_nx
+        ey = cov_nx / xs - c * var_x
+        f_nx, f_xx = -1.0 / xs**2, 2.0 * Nbar / xs**3
+        yHy = yHny / xs + 2.0 * f_nx * gy * ey + f_xx * ey**2
+        # non-Gaussian corrections: all coefficients scale by 1/x except the denominator one
+        ge = u[h] * Bjj
+        Ge = ge / xs - c
+        Hee = 2.0 * u[h] * B[j, h] * Bjj
+        lin3r = lin3 / xs**3 + K3[h, :] * (Ge**3 - (ge / xs) ** 3)
+        k4r = k4t / xs**3 + 1.5 * K4[h, :] * (
+            Ge**2 * (Hee / xs + 2.0 * f_nx * ge + f_xx) - (ge / xs) ** 2 * Hee / xs
+        )
+        if dirichlet:
+            # column j of the ratio: weights u_k B_jj / x_j - c_j [k == h]
+            Wt = u[:, None] * (Bjj / xs)[None, :]
+            Wt[h, :] -= c
+            col_exact = _dirichlet_kappa3(model, Wt)
+            col_used = _dirichlet_kappa3(model, np.broadcast_to(u[:, None], B.shape)) * (Bjj / xs) ** 3
+            lin3r = lin3r + col_exact - col_used
+        k3 = 3.0 * yHy + lin3r + k4r
+    d = problem.defined
+    var = np.maximum(var[d], 0.0)
+    sd = np.sqrt(var)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        skew = np.where(sd > 0, k3[d] / np.where(sd > 0, sd, 1.0) ** 3, 0.0)
+    return Moments(point=point[d], mean=mean[d], sd=sd, skew=skew)
+
+
+def perturbation_moments(problem: Problem, model: CoefficientModel) -> Moments:
+    """Perturbation (West-type) moments of ``problem``'s multiplier under ``model``.
+
+    One LU factorisation and a few dense matrix products: O(N^3).
+    """
+    return _moments_from(problem, model, _inverse(problem.M))
+
+
+def perturbation_inverse_moments(M: np.ndarray, variances: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Second-order mean and first-order sd of every element of ``L = (I - M)^-1`` for
+    independent coefficients with the given variances (methods.md 2.2).
+
+    Returns
+    -------
+    mean, sd : ndarray (N, N)
+        ``E[L] ≈ B̄ + B̄ (Σ ∘ B̄') B̄`` and ``Var(L) ≈ (B̄∘B̄) Σ (B̄∘B̄)``.
+    """
+    B = _inverse(np.asarray(M, dtype=float))
+    S = np.asarray(variances, dtype=float)
+    mean = B + B @ (S * B.T) @ B
+    var = (B * B) @ S @ (B * B)
+    return mean, np.sqrt(var)
+
+
+def cornish_fisher_quantile(mean: np.ndarray, sd: np.ndarray, skew: np.ndarray, p: float) -> np.ndarray:
+    """Cornish–Fisher quantile with the skewness term: ``mean + sd (z + γ (z^2 - 1)/6)``."""
+    z = float(ndtri(p))
+    return mean + sd * (z + skew * (z * z - 1.0) / 6.0)
+
+
+def edgeworth_density(x: np.ndarray, mean: float, sd: float, skew: float) -> np.ndarray:
+    """First-order Edgeworth density ``φ(z)(1 + γ He_3(z)/6)/sd``, clipped at zero."""
+    if sd <= 0:
+        return np.zeros_like(x)
+    z = (x - mean) / sd
+    phi = np.exp(-0.5 * z * z) / math.sqrt(2.0 * math.pi)
+    return np.maximum(phi * (1.0 + skew * (z**3 - 3.0 * z) / 6.0), 0.0) / sd
+
+
+def normal_density(x: np.ndarray, mean: float, sd: float) -> np.ndarray:
+    """Normal density (zeros when ``sd == 0``)."""
+    if sd <= 0:
+        return np.zeros_like(x)
+    z = (x - mean) / sd
+    return np.exp(-0.5 * z * z) / (math.sqrt(2.0 * math.pi) * sd)
+
+
+# ============================================================================ Monte Carlo
+@dataclass
+class MonteCarloResult:
+    """Monte Carlo samples of one multiplier.
+
+    Attributes
+    ----------
+    samples : ndarray (n_accepted, n_defined)
+        Multiplier values of the accepted draws, in draw order.
+    linear : ndarray (n_accepted, n_defined)
+        First-order perturbation term of each draw (exact mean 0; control variate).
+    n_drawn, n_rejected : int
+    draw_seconds, solve_seconds : float
+    """
+
+    samples: np.ndarray
+    linear: np.ndarray
+    n_drawn: int
+    n_rejected: int
+    draw_seconds: float = 0.0
+    solve_seconds: float = 0.0
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def rejection_rate(self) -> float:
+        return self.n_rejected / self.n_drawn if self.n_drawn else 0.0
+
+
+def check_samples(n_samples: int, what: str = "sample count") -> int:
+    """Validate a positive integer sample count."""
+    try:
+        n = int(n_samples)
+    except (TypeError, ValueError):
+        raise IOUQError(f"{what} must be a positive integer, got {n_samples!r}.") from None
+    if n != n_samples or n <= 0:
+        raise IOUQError(f"{what} must be a positive integer (e.g. 20000), got {n_samples!r}.")
+    return n
+
+
+def check_seed(seed: int) -> int:
+    """Validate a non-negative integer seed."""
+    try:
+        s = int(seed)
+    except (TypeError, ValueError):
+        raise IOUQError(f"seed must be a non-negative integer, got {seed!r}.") from None
+    if s != seed or s < 0:
+        raise IOUQError(f"seed must be a non-negative integer, got {seed!r}.")
+    return s
+
+
+class _Solver:
+    """Solves ``(I - M)' y = w`` for many draws of the perturbed coefficients of ``M``."""
+
+    def __init__(self, problem: Problem, model: CoefficientModel, B: np.ndarray) -> None:
+        self.problem, self.model, self.B = problem, model, B
+        self.BT = np.ascontiguousarray(B.T)
+        self.y0 = B.T @ problem.w
+        self.rows, self.cols = model.rows, model.cols
+        self.a = model.center[model.rows, model.cols]
+        self.ucols, self.starts = np.unique(self.cols, return_index=True)
+        N = B.shape[0]
+        # weighted column-sum certificate of productivity: v > 0 with v'|M̄| = v - 1
+        absM = np.abs(model.center)
+        self.v = None
+        if spectral_radius(absM) < 1:
+            v = scipy.linalg.solve(np.eye(N) - absM.T, np.ones(N))
+            if np.all(v > 0):
+                self.v = v
+                self.vcol = v @ absM  # = v - 1
+
+    def _colsum(self, X: np.ndarray) -> np.ndarray:
+        """``out[s, l] = sum over perturbed (k, l) of X[s, idx]`` for the perturbed columns."""
+        N = self.B.shape[0]
+        out = np.zeros((X.shape[0], N))
+        if X.shape[1]:
+            out[:, self.ucols] = np.add.reduceat(X, self.starts, axis=1)
+        return out
+
+    def solve(self, vals: np.ndarray, max_iter: int = 200) -> tuple[np.ndarray, np.ndarray]:
+        """Return ``y`` (size, N) with ``(I - M_s)' y_s = w`` and a productivity flag per draw."""
+        size = vals.shape[0]
+        N = self.B.shape[0]
+        E = np.zeros((size, N, N))
+        E[:, self.rows, self.cols] = vals - self.a
+        y = np.broadcast_to(self.y0, (size, N)).copy()
+        done = np.zeros(size, dtype=bool)
+        rows = self.rows
+        for _ in range(max_iter):
+            with np.errstate(over="ignore", invalid="ignore"):
+                # each draw's iterate depends on that draw only; converged draws are frozen, so the
+                # result of a draw does not depend on the other draws in the chunk
+                ynew = self.y0 + np.matmul(y[:, None, :], E)[:, 0, :] @ self.B
+                diff = np.max(np.abs(ynew - y), axis=1)
+                scale = np.max(np.abs(ynew), axis=1)
+                conv = diff <= 1e-15 * scale
+                bad = ~np.isfinite(diff) | (diff > 1e6 * np.maximum(scale, 1.0))
+                upd = ~done & ~bad
+                y[upd] = ynew[upd]
+                done |= upd & conv
+                if np.all(done | bad):
+                    break
+        left = np.flatnonzero(~done)
+        for s in left:  # rare: no convergence (draw far from M̄) -> direct solve
+            Ms = self.model.center.copy()
+            Ms[rows, self.cols] = vals[s]
+            try:
+                y[s] = scipy.linalg.solve(np.eye(Ms.shape[0]) - Ms.T, self.problem.w)
+            except (np.linalg.LinAlgError, ValueError):
+                y[s] = np.nan
+        return y, self._productive(vals)
+
+    def _productive(self, vals: np.ndarray) -> np.ndarray:
+        """Certify ``rho(M_s) < 1`` per draw: cheap weighted column sums first, exact test else."""
+        size = vals.shape[0]
+        ok = np.zeros(size, dtype=bool)
+        if self.v is not None:
+            delta = self._colsum((np.abs(vals) - np.abs(self.a)) * self.v[self.rows])
+            ok = np.all(self.vcol + delta < self.v, axis=1)
+        N = self.B.shape[0]
+        for s in np.flatnonzero(~ok):
+            Ms = self.model.center.copy()
+            Ms[self.rows, self.cols] = vals[s]
+            if not np.all(np.isfinite(Ms)):
+                continue
+            # (I - |M|)' z = 1 with z > 0 proves rho(|M|) < 1, hence rho(M) < 1
+            try:
+                z = scipy.linalg.solve(np.eye(N) - np.abs(Ms).T, np.ones(N), check_finite=False)
+                if np.all(z > 0):
+                    ok[s] = True
+                    continue
+            except (np.linalg.LinAlgError, ValueError):
+                pass
+            ok[s] = spectral_radius(Ms) < 1.0
+        self.n_exact_checks = getattr(self, "n_exact_checks", 0) + int((~ok).sum())
+        return ok
+
+
+def _progress(total: int, progress: bool | None, desc: str):
+    from tqdm.auto import tqdm
+
+    disable = (not sys.stderr.isatty()) if progress is None else (not progress)
+    return tqdm(total=total, desc=desc, unit="draw", disable=disable, leave=False)
+
+
+def montecarlo(problem: Problem, model: CoefficientModel, n_samples: int = 20000, seed: int = 0,
+               chunk_size: int = 1024, progress: bool | None = None) -> MonteCarloResult:
+    """Monte Carlo samples of the multiplier of ``problem`` under ``model``.
+
+    Parameters
+    ----------
+    problem : Problem
+    model : CoefficientModel
+    n_samples : int
+        Number of draws (accepted ones may be fewer: non-productive draws are rejected).
+    seed : int
+        Seed of ``numpy.random.SeedSequence``; one child per block of :data:`BLOCK` draws.
+    chunk_size : int
+        Draws processed at a time (bounds memory); does not change the result.
+    progress : bool or None
+        Show a tqdm progress bar (None: only when stderr is a terminal).
+
+    Raises
+    ------
+    IOUQError
+        Bad sample count, seed or chunk size; more than half of the draws non-productive.
+    """
+    import time
+
+    n_samples = check_samples(n_samples)
+    seed = check_seed(seed)
+    chunk_size = check_samples(chunk_size, "chunk size")
+    B = _inverse(problem.M)
+    solver = _Solver(problem, model, B)
+    n_blocks = -(-n_samples // BLOCK)
+    children = np.random.SeedSequence(seed).spawn(n_blocks)
+    d = problem.defined
+    h = problem.h
+    hidx = np.flatnonzero(model.rows == h) if h is not None else np.array([], dtype=int)
+    hcols = model.cols[hidx]
+    u = solver.y0
+    Bd = B[:, d]
+    xbar = problem.M[h, :] if h is not None else None
+    out, lin, keep = [], [], []
+    t_draw = t_solve = 0.0
+    n_rej = 0
+    with _progress(n_samples, progress, f"{problem.name} {model.distribution}") as bar:
+        for b in range(n_blocks):
+            rng = np.random.Generator(np.random.PCG64(children[b]))
+            bsize = min(BLOCK, n_samples - b * BLOCK)
+            for start in range(0, bsize, chunk_size):
+                m = min(chunk_size, bsize - start)
+                t0 = time.perf_counter()
+                vals = sample_values(model, rng, m)
+                t1 = time.perf_counter()
+                y, ok = solver.solve(vals)
+                eps = vals - solver.a
+                # first-order term g'eps = (u'E B)_j (linear); ratio adds the denominator term
+                L = solver._colsum(eps * u[model.rows]) @ Bd
+                if problem.kind == "linear":
+                    phi = y[:, d]
+                else:
+                    hv = np.broadcast_to(problem.M[h, :], (m, problem.M.shape[0])).copy()
+                    hv[:, hcols] = vals[:, hidx]
+                    phi = y[:, d] / hv[:, d]
+                    xs = xbar[d]
+                    c = B[h, d] / xs**2
+                    Eh = np.zeros((m, problem.M.shape[0]))
+                    Eh[:, hcols] = eps[:, hidx]
+                    L = L / xs - c * Eh[:, d]
+                good = ok & np.all(np.isfinite(phi), axis=1)
+                t_solve += time.perf_counter() - t1
+                t_draw += t1 - t0
+                n_rej += int(m - good.sum())
+                out.append(phi[good])
+                lin.append(L[good])
+                bar.update(m)
+    res = MonteCarloResult(
+        samples=np.concatenate(out), linear=np.concatenate(lin), n_drawn=n_samples, n_rejected=n_rej,
+        draw_seconds=t_draw, solve_seconds=t_solve,
+    )
+    if res.rejection_rate > MAX_REJECTION:
+        raise IOUQError(
+            f"{100 * res.rejection_rate:.1f}% of the {model.distribution} draws at tolerance {model.tol:g} "
+            f"make the economy non-productive ({problem.name}); the Monte Carlo result would describe the "
+            "rejection rule, not the table. Use a smaller tolerance or a bounded distribution "
+            "(uniform, beta, dirichlet)."
+        )
+    return res
+
+
+def _kde_binned(samples: np.ndarray, x: np.ndarray, nbins: int = 512) -> np.ndarray:
+    """Gaussian kernel density (Scott's bandwidth) of 1-D ``samples`` at ``x``, by binning."""
+    s = samples[np.isfinite(samples)]
+    n = s.size
+    sd = float(np.std(s, ddof=1)) if n > 1 else 0.0
+    if n < 2 or sd == 0:
+        return np.zeros_like(x)
+    bw = sd * n ** (-1.0 / 5.0)
+    lo, hi = float(s.min()), float(s.max())
+    if hi <= lo:
+        return np.zeros_like(x)
+    counts, edges = np.histogram(s, bins=nbins, range=(lo, hi))
+    centers = 0.5 * (edges[1:] + edges[:-1])
+    z = (x[:, None] - centers[None, :]) / bw
+    return (np.exp(-0.5 * z * z) @ counts) / (n * bw * math.sqrt(2.0 * math.pi))
+
+
+def _mc_stats(res: MonteCarloResult) -> dict[str, np.ndarray]:
+    X, L = res.samples, res.linear
+    n = X.shape[0]
+    if n < 2:
+        raise IOUQError("fewer than 2 accepted Monte Carlo draws; increase the sample count.")
+    mean = X.mean(axis=0)
+    sd = X.std(axis=0, ddof=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        skew = np.where(sd > 0, ((X - mean) ** 3).mean(axis=0) / np.where(sd > 0, sd, 1.0) ** 3, 0.0)
+    q = np.quantile(X, QUANTILES, axis=0)
+    se_q = []
+    for p, qp in zip((0.025, 0.975), (q[0], q[2])):
+        f = np.array([_kde_binned(X[:, j], np.array([qp[j]]))[0] for j in range(X.shape[1])])
+        with np.errstate(divide="ignore", invalid="ignore"):
+            se_q.append(np.where(f > 0, math.sqrt(p * (1 - p) / n) / np.where(f > 0, f, 1.0), 0.0))
+    # control variate: the first-order term has exact mean 0
+    Lc = L - L.mean(axis=0)
+    varL = (Lc * Lc).sum(axis=0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        beta = np.where(varL > 0, ((X - mean) * Lc).sum(axis=0) / np.where(varL > 0, varL, 1.0), 0.0)
+    Z = X - beta * L
+    return {
+        "mean": mean, "sd": sd, "skew": skew, "q025": q[0], "q500": q[1], "q975": q[2],
+        "n_samples": np.full(X.shape[1], n), "mc_se_mean": sd / math.sqrt(n),
+        "mc_se_q025": se_q[0], "mc_se_q975": se_q[1],
+        "mean_cv": Z.mean(axis=0), "mc_se_mean_cv": Z.std(axis=0, ddof=1) / math.sqrt(n),
+    }
+
+
+# ============================================================================ PCE
+def _importance_scores(problem: Problem, model: CoefficientModel, B: np.ndarray) -> np.ndarray:
+    """First-order variance share of every perturbed coefficient, summed over sectors."""
+    u = B.T @ problem.w
+    d = problem.defined
+    Bd = B[:, d]
+    mom = _moments_from(problem, model, B)
+    var = np.maximum(mom.sd**2, 1e-300)
+    scale = 1.0 if problem.kind == "linear" else problem.M[problem.h, d] ** 2
+    col = (Bd**2 / (var * scale)).sum(axis=1)  # per column l
+    r, c = model.rows, model.cols
+    return model.sd[r, c] ** 2 * u[r] ** 2 * col[c]
+
+
+def _pce_inputs(distribution: str):
+    import chaospy
+
+    if distribution == "uniform":
+        return chaospy.Uniform(-1.0, 1.0)
+    if distribution == "beta":
+        from .distributions import BETA_SHAPE
+
+        return chaospy.Beta(BETA_SHAPE, BETA_SHAPE, lower=-1.0, upper=1.0)
+    if distribution in ("normal", "lognormal"):
+        return chaospy.Normal(0.0, 1.0)
+    raise IOUQError(
+        f"polynomial chaos needs independent coefficients; the '{distribution}' distribution is "
+        "not supported (use uniform, beta, normal or lognormal, or method montecarlo)."
+    )
+
+
+def _from_standard(model: CoefficientModel, xi: np.ndarray, sel: np.ndarray) -> np.ndarray:
+    """Map standard inputs ``xi`` (size, k) to the selected coefficients' values."""
+    a = model.center[model.rows[sel], model.cols[sel]]
+    t = model.tol
+    r = t * np.abs(a)
+    if model.distribution in ("uniform", "beta"):
+        return a + r * xi
+    if model.distribution == "normal":
+        return a + (r / math.sqrt(3.0)) * xi
+    s = math.sqrt(math.log1p(t * t / 3.0))
+    return a * np.exp(s * xi - 0.5 * s * s)
+
+
+@dataclass
+class PCEResult:
+    """A fitted expansion of all defined sectors' multipliers."""
+
+    mean: np.ndarray
+    sd: np.ndarray
+    surrogate: np.ndarray  # (n_surrogate, n_defined)
+    first_order: np.ndarray  # (k, n_defined)
+    total: np.ndarray  # (k, n_defined)
+    inputs: list[tuple[int, int]]
+    n_eval: int
+
+
+def pce(problem: Problem, model: CoefficientModel, seed: int = 0, order: int = 2, top_k: int = 8,
+        n_eval: int | None = None, n_surrogate: int = 20000) -> PCEResult:
+    """Polynomial chaos expansion in the ``top_k`` most important coefficients.
+
+    Parameters
+    ----------
+    problem, model
+    seed : int
+        Seeds the Sobol scrambling and the surrogate draws.
+    order : int
+        Total degree of the expansion.
+    top_k : int
+        Number of coefficients kept random (all when the matrix has at most ``top_k``).
+    n_eval : int, optional
+        Model evaluations (default: the power of two >= 3 x the number of terms).
+    n_surrogate : int
+        Surrogate draws for skewness, quantiles and density.
+    """
+    import chaospy
+    from scipy.stats import qmc
+
+    _pce_inputs(model.distribution)  # validates the distribution
+    if model.correlation > 0:
+        raise IOUQError("polynomial chaos needs independent coefficients; set the correlation to 0.")
+    seed = check_seed(seed)
+    if int(order) < 1 or int(top_k) < 1:
+        raise IOUQError(f"PCE order and top_k must be positive integers, got {order!r}, {top_k!r}.")
+    B = _inverse(problem.M)
+    scores = _importance_scores(problem, model, B)
+    k = min(int(top_k), model.size)
+    sel = np.sort(np.argsort(-scores, kind="stable")[:k])
+    joint = chaospy.J(*[_pce_inputs(model.distribution) for _ in range(k)])
+    expansion = chaospy.generate_expansion(int(order), joint, normed=True)
+    n_terms = len(expansion)
+    if n_eval is None:
+        n_eval = int(2 ** math.ceil(math.log2(max(3 * n_terms, 64))))
+    n_eval = check_samples(n_eval, "PCE evaluation count")
+    ss_sobol, ss_sur = np.random.SeedSequence(seed).spawn(2)
+    sob = qmc.Sobol(d=k, scramble=True, rng=np.random.Generator(np.random.PCG64(ss_sobol)))
+    U = sob.random(n_eval)
+    U = np.clip(U, 1e-12, 1 - 1e-12)
+    xi = np.asarray(joint.inv(U.T)).reshape(k, n_eval)
+    vals = _from_standard(model, xi.T, sel)
+    y = _evaluate(problem, model, sel, vals)
+    approx, coefs = chaospy.fit_regression(expansion, xi, y, retall=1)
+    coefs = np.asarray(coefs).reshape(n_terms, -1)
+    dep = np.zeros((n_terms, k), dtype=bool)
+    for i, poly in enumerate(expansion):
+        exps = np.atleast_2d(np.asarray(poly.exponents))
+        coeffs = np.asarray(poly.coefficients)
+        nz = np.abs(coeffs) > 0
+        dep[i] = np.any(exps[nz] > 0, axis=0) if nz.any() else False
+    const = ~dep.any(axis=1)
+    c2 = coefs**2
+    var = c2[~const].sum(axis=0)
+    mean = coefs[const].sum(axis=0)
+    only = dep & (dep.sum(axis=1, keepdims=True) == 1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        first = np.where(var > 0, (only.T.astype(float) @ c2) / np.where(var > 0, var, 1.0), 0.0)
+        total = np.where(var > 0, (dep.T.astype(float) @ c2) / np.where(var > 0, var, 1.0), 0.0)
+    rng = np.random.Generator(np.random.PCG64(ss_sur))
+    xs = np.asarray(joint.inv(np.clip(rng.random((n_surrogate, k)), 1e-12, 1 - 1e-12).T)).reshape(k, n_surrogate)
+    Phi = np.asarray(expansion(*xs)).reshape(n_terms, n_surrogate)
+    sur = Phi.T @ coefs
+    inputs = [(int(model.rows[i]), int(model.cols[i])) for i in sel]
+    return PCEResult(mean=mean, sd=np.sqrt(var), surrogate=sur, first_order=first, total=total,
+                     inputs=inputs, n_eval=n_eval)
+
+
+def _evaluate(problem: Problem, model: CoefficientModel, sel: np.ndarray, vals: np.ndarray) -> np.ndarray:
+    """Multipliers (n_eval, n_defined) with the selected coefficients set to ``vals``."""
+    B = _inverse(problem.M)
+    full = np.broadcast_to(model.center[model.rows, model.cols], (vals.shape[0], model.size)).copy()
+    full[:, sel] = vals
+    y, _ = _Solver(problem, model, B).solve(full)
+    d = problem.defined
+    if problem.kind == "linear":
+        return y[:, d]
+    hv = np.broadcast_to(problem.M[problem.h, :], (vals.shape[0], problem.M.shape[0])).copy()
+    hidx = np.flatnonzero(model.rows == problem.h)
+    hv[:, model.cols[hidx]] = full[:, hidx]
+    return y[:, d] / hv[:, d]
+
+
+def pce_sobol(table: IOTable, tol: float, multiplier: str, distribution: str = "uniform", seed: int = 0,
+              order: int = 2, top_k: int = 8) -> pd.DataFrame:
+    """Sobol indices (first order and total) of the PCE inputs, read off the coefficients.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``sector, row, column, first_order, total`` (row/column: codes of the
+        coefficient; the household row/column is labelled with the table's household label).
+    """
+    problem = multiplier_problem(table, multiplier)
+    model = coefficient_model(problem.M, tol, distribution)
+    res = pce(problem, model, seed=seed, order=order, top_k=top_k, n_surrogate=16)
+    labels = list(table.sectors) + [table.household_label]
+    rows = []
+    for jj, s in enumerate(problem.sectors):
+        for i, (r, c) in enumerate(res.inputs):
+            rows.append({"sector": s, "row": labels[r], "column": labels[c],
+                         "first_order": res.first_order[i, jj], "total": res.total[i, jj]})
+    return pd.DataFrame(rows)
+
+
+# ============================================================================ public API
+def check_method(method: str) -> str:
+    """Return ``method`` if known, else raise :class:`IOUQError` listing the choices."""
+    if method not in METHODS:
+        raise IOUQError(f"unknown stochastic method '{method}'; choose one of {', '.join(METHODS)}.")
+    return method
+
+
+@dataclass
+class Analysis:
+    """Summaries and density inputs of one multiplier and distribution."""
+
+    problem: Problem
+    summaries: dict[str, pd.DataFrame]
+    moments: Moments
+    mc: MonteCarloResult | None = None
+    pce: PCEResult | None = None
+
+
+def _summary_frame(problem: Problem, stats: dict[str, np.ndarray], point: np.ndarray) -> pd.DataFrame:
+    df = pd.DataFrame({"sector": problem.sectors})
+    for c in SUMMARY_COLUMNS[1:] + EXTRA_COLUMNS:
+        if c == "point":
+            df[c] = point
+        elif c == "pce_inputs":
+            df[c] = stats.get(c, 0)
+        else:
+            df[c] = stats[c]
+    df["n_samples"] = df["n_samples"].astype(int)
+    df["pce_inputs"] = df["pce_inputs"].astype(int)
+    return df
+
+
+def stochastic_analysis(table: IOTable, tol: float, multiplier: str, distribution: str,
+                        methods: tuple[str, ...] | list[str] = METHODS, n_samples: int = 20000, seed: int = 0,
+                        chunk_size: int = 1024, correlation: float = 0.0, pce_order: int = 2,
+                        pce_top_k: int = 8, progress: bool | None = None) -> Analysis:
+    """Run the requested methods for one multiplier and distribution (shared by summary and
+    density functions; the Monte Carlo draws are made once)."""
+    check_multiplier(multiplier)
+    check_distribution(distribution)
+    methods = [check_method(m) for m in methods]
+    n_samples = check_samples(n_samples)
+    seed = check_seed(seed)
+    problem = multiplier_problem(table, multiplier)
+    model = coefficient_model(problem.M, tol, distribution, correlation)
+    mom = perturbation_moments(problem, model)
+    nd = len(problem.sectors)
+    zeros = np.zeros(nd)
+    summaries: dict[str, pd.DataFrame] = {}
+    mc = pc = None
+    if "perturbation" in methods:
+        st = {"mean": mom.mean, "sd": mom.sd, "skew": mom.skew,
+              "q025": cornish_fisher_quantile(mom.mean, mom.sd, mom.skew, 0.025),
+              "q500": cornish_fisher_quantile(mom.mean, mom.sd, mom.skew, 0.5),
+              "q975": cornish_fisher_quantile(mom.mean, mom.sd, mom.skew, 0.975),
+              "n_samples": zeros.astype(int), "mc_se_mean": zeros, "mc_se_q025": zeros, "mc_se_q975": zeros,
+              "mean_cv": mom.mean, "mc_se_mean_cv": zeros, "rejection_rate": zeros}
+        summaries["perturbation"] = _summary_frame(problem, st, mom.point)
+    if "montecarlo" in methods:
+        mc = montecarlo(problem, model, n_samples, seed, chunk_size, progress)
+        st = _mc_stats(mc)
+        st["rejection_rate"] = np.full(nd, mc.rejection_rate)
+        summaries["montecarlo"] = _summary_frame(problem, st, mom.point)
+    if "pce" in methods:
+        pc = pce(problem, model, seed=seed, order=pce_order, top_k=pce_top_k, n_surrogate=n_samples)
+        S = pc.surrogate
+        q = np.quantile(S, QUANTILES, axis=0)
+        ssd = S.std(axis=0, ddof=1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            skew = np.where(ssd > 0, ((S - S.mean(axis=0)) ** 3).mean(axis=0) / np.where(ssd > 0, ssd, 1.0) ** 3, 0.0)
+        st = {"mean": pc.mean, "sd": pc.sd, "skew": skew, "q025": q[0], "q500": q[1], "q975": q[2],
+              "n_samples": np.full(nd, pc.n_eval), "mc_se_mean": zeros, "mc_se_q025": zeros, "mc_se_q975": zeros,
+              "mean_cv": pc.mean, "mc_se_mean_cv": zeros, "rejection_rate": zeros,
+              "pce_inputs": np.full(nd, len(pc.inputs))}
+        summaries["pce"] = _summary_frame(problem, st, mom.point)
+    return Analysis(problem=problem, summaries=summaries, moments=mom, mc=mc, pce=pc)
+
+
+def stochastic_summary(table: IOTable, tol: float, multiplier: str, distribution: str = "uniform",
+                       method: str = "montecarlo", n_samples: int = 20000, seed: int = 0,
+                       chunk_size: int = 1024, correlation: float = 0.0, pce_order: int = 2,
+                       pce_top_k: int = 8, progress: bool | None = None) -> pd.DataFrame:
+    """Moments and quantiles of one multiplier's distribution, one row per sector.
+
+    Parameters
+    ----------
+    table : IOTable
+    tol : float
+        Relative tolerance tied to the coefficient distribution (see :mod:`iouq.distributions`).
+    multiplier : {'output_type1', 'output_type2', 'income_type1', 'income_type2'}
+    distribution : {'uniform', 'beta', 'normal', 'lognormal', 'dirichlet'}
+    method : {'perturbation', 'montecarlo', 'pce'}
+    n_samples : int
+        Monte Carlo draws (PCE: surrogate draws).
+    seed : int
+    chunk_size : int
+        Draws held in memory at a time (does not change the result).
+    correlation : float
+        Within-column correlation (uniform, normal, lognormal).
+    pce_order, pce_top_k : int
+        Expansion degree and number of random coefficients of the PCE.
+    progress : bool or None
+
+    Returns
+    -------
+    DataFrame
+        Columns ``sector, mean, sd, skew, q025, q500, q975, n_samples, mc_se_mean`` then
+        ``mc_se_q025, mc_se_q975, mean_cv, mc_se_mean_cv, rejection_rate, point, pce_inputs``.
+        Sectors where the multiplier is undefined (income multipliers with ``h_j = 0``) are
+        left out. ``n_samples`` is the number of accepted draws (perturbation: 0; PCE: model
+        evaluations); the standard errors are 0 where nothing was sampled.
+    """
+    check_method(method)
+    an = stochastic_analysis(table, tol, multiplier, distribution, (method,), n_samples, seed, chunk_size,
+                             correlation, pce_order, pce_top_k, progress)
+    return an.summaries[method]
+
+
+def _grid(an: Analysis, j: int, points: int) -> np.ndarray:
+    lo = hi = None
+    m = an.moments
+    cands_lo = [m.mean[j] - 4.5 * m.sd[j]]
+    cands_hi = [m.mean[j] + 4.5 * m.sd[j]]
+    for S in ([an.mc.samples[:, j]] if an.mc is not None else []) + ([an.pce.surrogate[:, j]] if an.pce is not None else []):
+        cands_lo.append(float(np.quantile(S, 0.0005)))
+        cands_hi.append(float(np.quantile(S, 0.9995)))
+    lo, hi = min(cands_lo), max(cands_hi)
+    if not hi > lo:
+        lo, hi = m.point[j] - 1e-9 * max(1.0, abs(m.point[j])), m.point[j] + 1e-9 * max(1.0, abs(m.point[j]))
+    return np.linspace(lo, hi, points)
+
+
+def densities_of(an: Analysis, distribution: str, points: int = 64, sectors: list[int] | None = None) -> pd.DataFrame:
+    """Long-format densities on a common grid per sector for an :class:`Analysis`.
+
+    Methods: ``montecarlo_kde``, ``montecarlo_hist`` (histogram value at the grid point),
+    ``perturbation_normal``, ``perturbation_edgeworth``, ``pce`` (KDE of the surrogate).
+    """
+    frames = []
+    idx = range(len(an.problem.sectors)) if sectors is None else sectors
+    m = an.moments
+    for j in idx:
+        x = _grid(an, j, points)
+        parts: list[tuple[str, np.ndarray]] = []
+        if an.mc is not None:
+            S = an.mc.samples[:, j]
+            parts.append(("montecarlo_kde", _kde_binned(S, x)))
+            step = x[1] - x[0]
+            edges = np.concatenate([x - step / 2, [x[-1] + step / 2]])
+            hist, _ = np.histogram(S, bins=edges)
+            parts.append(("montecarlo_hist", hist / (S.size * step) if step > 0 else np.zeros_like(x)))
+        if "perturbation" in an.summaries or an.mc is not None or an.pce is not None:
+            parts.append(("perturbation_normal", normal_density(x, m.mean[j], m.sd[j])))
+            parts.append(("perturbation_edgeworth", edgeworth_density(x, m.mean[j], m.sd[j], m.skew[j])))
+        if an.pce is not None:
+            parts.append(("pce", _kde_binned(an.pce.surrogate[:, j], x)))
+        for meth, dens in parts:
+            frames.append(pd.DataFrame({"sector": an.problem.sectors[j], "multiplier": an.problem.name,
+                                        "method": meth, "distribution": distribution, "x": x, "density": dens}))
+    if not frames:
+        return pd.DataFrame(columns=DENSITY_COLUMNS)
+    return pd.concat(frames, ignore_index=True)[DENSITY_COLUMNS]
+
+
+def stochastic_densities(table: IOTable, tol: float, multiplier: str, distribution: str = "uniform",
+                         methods: tuple[str, ...] | list[str] = METHODS, n_samples: int = 20000, seed: int = 0,
+                         chunk_size: int = 1024, points: int = 64, correlation: float = 0.0,
+                         pce_order: int = 2, pce_top_k: int = 8, progress: bool | None = None) -> pd.DataFrame:
+    """Densities of one multiplier on a common grid per sector, long format.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``sector, multiplier, method, distribution, x, density``; ``method`` is one of
+        ``montecarlo_kde, montecarlo_hist, perturbation_normal, perturbation_edgeworth, pce``.
+    """
+    an = stochastic_analysis(table, tol, multiplier, distribution, methods, n_samples, seed, chunk_size,
+                             correlation, pce_order, pce_top_k, progress)
+    return densities_of(an, distribution, points)
+
+
+def stochastic_table(table: IOTable, tol: float, distributions: tuple[str, ...] | list[str] = ("uniform",),
+                     methods: tuple[str, ...] | list[str] = METHODS, multipliers: tuple[str, ...] | list[str] | None = None,
+                     n_samples: int = 20000, seed: int = 0, chunk_size: int = 1024, pce_order: int = 2,
+                     pce_top_k: int = 8, pce_max_sectors: int = 200, density_points: int = 64,
+                     density_sectors: int = 12, progress: bool | None = None, log=None
+                     ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Summaries and densities of every (multiplier, distribution, method) of a table.
+
+    PCE is skipped (and logged) for the dirichlet distribution (not independent) and for tables
+    with more than ``pce_max_sectors`` sectors. Densities are computed for the
+    ``density_sectors`` sectors with the largest coefficient of variation (perturbation) of
+    each multiplier (all sectors when there are fewer).
+
+    Returns
+    -------
+    summary : DataFrame
+        Columns ``sector, multiplier, method, distribution`` followed by the columns of
+        :func:`stochastic_summary`.
+    densities : DataFrame
+        Columns :data:`DENSITY_COLUMNS`.
+    """
+    if multipliers is None:
+        multipliers = MULTIPLIERS if table.has_households else ("output_type1",)
+    check_samples(density_points, "density points")
+    summaries, dens = [], []
+    for mult in multipliers:
+        for dist in distributions:
+            meths = [m for m in methods
+                     if not (m == "pce" and (dist == "dirichlet" or table.n > pce_max_sectors))]
+            if log is not None and len(meths) < len(methods):
+                log.info("%s/%s: pce skipped (dirichlet is not independent, or more than %d sectors)",
+                         mult, dist, pce_max_sectors)
+            an = stochastic_analysis(table, tol, mult, dist, meths, n_samples, seed, chunk_size,
+                                     pce_order=pce_order, pce_top_k=pce_top_k, progress=progress)
+            for meth in methods:
+                if meth in an.summaries:
+                    df = an.summaries[meth].copy()
+                    df.insert(1, "multiplier", mult)
+                    df.insert(2, "method", meth)
+                    df.insert(3, "distribution", dist)
+                    summaries.append(df)
+            m = an.moments
+            with np.errstate(divide="ignore", invalid="ignore"):
+                cv = np.where(m.point != 0, m.sd / np.abs(m.point), 0.0)
+            order = np.argsort(-cv, kind="stable")[: int(density_sectors)]
+            dens.append(densities_of(an, dist, int(density_points), sorted(order.tolist())))
+            if log is not None and an.mc is not None:
+                log.info("%s/%s: %d draws (%.1f%% rejected), draw %.2fs, solve %.2fs", mult, dist,
+                         an.mc.n_drawn, 100 * an.mc.rejection_rate, an.mc.draw_seconds, an.mc.solve_seconds)
+    return pd.concat(summaries, ignore_index=True), pd.concat(dens, ignore_index=True)
