@@ -17,6 +17,8 @@ configfile: "config/config.yaml"
 include: "workflow/rules/common.smk"
 include: "workflow/rules/multipliers.smk"
 include: "workflow/rules/interval.smk"
+include: "workflow/rules/importance.smk"
+include: "workflow/rules/stochastic.smk"
 include: "workflow/rules/report.smk"
 
 

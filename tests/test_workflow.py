@@ -109,6 +109,8 @@ BASE = {
     "tolerances": ["0.01"],
     "interval": {"methods": ["naive", "sharp"]},
     "seed": 1,
+    "importance": yaml.safe_load(DEFAULT_CONFIG.read_text())["importance"],
+    "stochastic": yaml.safe_load(DEFAULT_CONFIG.read_text())["stochastic"],
 }
 
 
@@ -151,6 +153,8 @@ def test_small_pipeline_writes_the_result_contract(tmp_path):
         tolerances=["0.01"],
         interval={"methods": ["naive", "sharp", "verified"]},
         seed=1,
+        importance=yaml.safe_load(DEFAULT_CONFIG.read_text())["importance"],
+        stochastic={**yaml.safe_load(DEFAULT_CONFIG.read_text())["stochastic"], "samples": 2000},
     )
     proc = snakemake("--cores", "2", "--configfile", str(config), "--directory", str(tmp_path), timeout=600)
     assert proc.returncode == 0, output(proc)
@@ -168,6 +172,12 @@ def test_small_pipeline_writes_the_result_contract(tmp_path):
         merged = iv.merge(point.melt(id_vars="sector", var_name="multiplier", value_name="point"))
         assert ((merged["lower"] <= merged["point"]) & (merged["point"] <= merged["upper"])).all()
         assert (results / dataset / "interval" / "widths.png").stat().st_size > 1000
+        st = pd.read_csv(results / dataset / "stochastic" / "tol-0.01.csv", dtype={"sector": str})
+        assert list(st.columns) == ["sector", "multiplier", "method", "distribution", "mean", "sd", "skew",
+                                    "q025", "q500", "q975", "n_samples", "mc_se_mean"]
+        assert not st.isna().any().any()
+        dens = pd.read_csv(results / dataset / "stochastic" / "tol-0.01_densities.csv", dtype={"sector": str})
+        assert list(dens.columns) == ["sector", "multiplier", "method", "distribution", "x", "density"]
 
     # A table given as a directory gives the same numbers as the bundled table.
     for name in ("multipliers.csv", "interval/tol-0.01.csv"):

@@ -5,6 +5,9 @@ Subcommands (all write CSV to standard output)::
     iouq tables                              # the bundled tables
     iouq multipliers TABLE                   # point multipliers
     iouq interval TABLE --tol T --multiplier M --method {naive,sharp,verified}
+    iouq importance TABLE [--p 1] [--target {inverse,multipliers,output}]
+    iouq stochastic TABLE --tol T --multiplier M --distribution D --method {perturbation,montecarlo,pce}
+                    [--samples N] [--seed S]
 
 ``TABLE`` is the name of a bundled table (see ``iouq tables``) or the path of a table
 directory. Floats are printed with ``%.17g`` (round-trip precision), so the output can serve as
@@ -82,6 +85,41 @@ def _cmd_interval(args: argparse.Namespace, out: TextIO) -> None:
     _emit(df.loc[:, ["sector", "lower", "upper", "exactness"]], out)
 
 
+def _cmd_importance(args: argparse.Namespace, out: TextIO) -> None:
+    from .importance import tolerable_limits_frame
+    from .tables import load_table
+
+    df = tolerable_limits_frame(load_table(args.table), args.p, args.target, cutoff=args.cutoff)
+    _emit(
+        df.loc[
+            :,
+            [
+                "row",
+                "col",
+                "coefficient",
+                "tolerable_limit_up_pct",
+                "tolerable_limit_down_pct",
+                "inverse_important",
+                "importance_band",
+            ],
+        ],
+        out,
+    )
+
+
+def _cmd_stochastic(args: argparse.Namespace, out: TextIO) -> None:
+    from .stochastic import EXTRA_COLUMNS, SUMMARY_COLUMNS, stochastic_summary
+    from .tables import load_table
+
+    tol = _check_tolerance(args.tol)
+    table = load_table(args.table)
+    df = stochastic_summary(
+        table, tol, args.multiplier, args.distribution, args.method, n_samples=args.samples, seed=args.seed,
+        chunk_size=args.chunk_size, progress=None,
+    )
+    _emit(df.loc[:, SUMMARY_COLUMNS + EXTRA_COLUMNS], out)
+
+
 # --------------------------------------------------------------------------- parser
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``iouq`` (one subparser per command)."""
@@ -131,7 +169,61 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=_cmd_interval)
 
-    # Later families ('stochastic', 'importance') are added here as further subparsers.
+    p = sub.add_parser(
+        "importance",
+        help="tolerable limits and inverse-important coefficients",
+        description=(
+            "Tolerable limits of every coefficient a_ij: the largest relative increase (up) and "
+            "decrease (down), in percent of |a_ij|, such that no target moves by more than P "
+            "percent (one coefficient at a time, exact). inverse_important is true when the smaller "
+            "limit is at most the cut-off; importance_band is the Schintke-Staeglin band "
+            "(0-5, 5-10, 10-20, >20 percent). Zero coefficients have empty limits."
+        ),
+    )
+    p.add_argument("table", metavar="TABLE", help=table_help)
+    p.add_argument(
+        "--p", type=float, default=1.0, metavar="P",
+        help="largest tolerated change of any target, percent, > 0 (default 1)",
+    )
+    p.add_argument(
+        "--target", choices=("inverse", "multipliers", "output"), default="inverse",
+        help="inverse: every element of the Leontief inverse (default); multipliers: every output "
+        "multiplier (Type I, and Type II when the table has households); output: every gross output "
+        "for the table's own final demand (flow tables only)",
+    )
+    p.add_argument(
+        "--cutoff", type=float, default=20.0, metavar="R",
+        help="a coefficient is inverse-important when min(up, down) <= R percent (default 20)",
+    )
+    p.set_defaults(func=_cmd_importance)
+
+    from .distributions import DISTRIBUTIONS
+    from .stochastic import METHODS as STOCHASTIC_METHODS
+
+    p = sub.add_parser(
+        "stochastic",
+        help="moments, quantiles of a multiplier under random coefficients",
+        description=(
+            "Distribution of one multiplier when every non-zero coefficient is random with a spread "
+            "tied to the tolerance T (uniform/beta on the box [a - T|a|, a + T|a|], normal/lognormal "
+            "with the sd of the uniform box, column-consistent dirichlet). Columns: sector, mean, sd, "
+            "skew, q025, q500, q975, n_samples (accepted draws; 0 for perturbation; model "
+            "evaluations for pce), mc_se_mean, then mc_se_q025, mc_se_q975, mean_cv, "
+            "mc_se_mean_cv (control-variate mean), rejection_rate (non-productive draws rejected), "
+            "point, pce_inputs."
+        ),
+    )
+    p.add_argument("table", metavar="TABLE", help=table_help)
+    p.add_argument("--tol", required=True, type=_tolerance, metavar="T", help="relative tolerance, e.g. 0.01 for ±1%%")
+    p.add_argument("--multiplier", required=True, choices=MULTIPLIERS, help="which multiplier")
+    p.add_argument("--distribution", required=True, choices=DISTRIBUTIONS, help="coefficient distribution")
+    p.add_argument("--method", required=True, choices=STOCHASTIC_METHODS, help="how the distribution is computed")
+    p.add_argument("--samples", type=int, default=20000, metavar="N", help="Monte Carlo draws (default 20000)")
+    p.add_argument("--seed", type=int, default=0, metavar="S", help="random seed (default 0)")
+    p.add_argument("--chunk-size", type=int, default=1024, metavar="C",
+                   help="draws held in memory at a time (does not change the result; default 1024)")
+    p.set_defaults(func=_cmd_stochastic)
+
     return parser
 
 

@@ -105,6 +105,8 @@ for _tol in TOLERANCES:
             "fractions (0.01 means ±1%)."
         )
 INTERVAL_METHODS = list(config["interval"]["methods"])
+IMPORTANCE = config["importance"]  # settings of the importance family (rules/importance.smk)
+STOCHASTIC = config["stochastic"]  # settings of the stochastic family (rules/stochastic.smk)
 
 # Jerrell's (1995) published intervals are for the bundled Miernyk table.
 JERRELL = "miernyk" in DATASETS and DATASETS["miernyk"] == "miernyk"
@@ -142,6 +144,24 @@ def interval_results(wildcards):
     return expand("results/{dataset}/interval/tol-{tol}.csv", dataset=wildcards.dataset, tol=TOLERANCES)
 
 
+def importance_outputs(dataset):
+    """The importance results of one dataset (rules/importance.smk)."""
+    return [
+        *expand("results/{dataset}/importance/tol-{tol}.csv", dataset=dataset, tol=TOLERANCES),
+        f"results/{dataset}/importance/zeroing.csv",
+        f"results/{dataset}/importance/ranking_agreement.csv",
+        f"results/{dataset}/importance/counts.csv",
+    ]
+
+
+def stochastic_outputs(dataset):
+    """The stochastic results of one dataset (rules/stochastic.smk)."""
+    return [
+        *expand("results/{dataset}/stochastic/tol-{tol}.csv", dataset=dataset, tol=TOLERANCES),
+        *expand("results/{dataset}/stochastic/tol-{tol}_densities.csv", dataset=dataset, tol=TOLERANCES),
+    ]
+
+
 # --------------------------------------------------------------------------- targets
 def final_outputs(wildcards):
     """Every result of the configured pipeline (the default target)."""
@@ -150,6 +170,8 @@ def final_outputs(wildcards):
         outputs.append(f"results/{dataset}/multipliers.csv")
         outputs += expand("results/{dataset}/interval/tol-{tol}.csv", dataset=dataset, tol=TOLERANCES)
         outputs.append(f"results/{dataset}/interval/widths.png")
+        outputs += importance_outputs(dataset)
+        outputs += stochastic_outputs(dataset)
     if JERRELL:
         outputs.append("results/miernyk/interval/jerrell_comparison.csv")
         outputs.append("results/miernyk/interval/jerrell_comparison.png")
