@@ -36,9 +36,14 @@ drift away from Monte Carlo, which is reported, not hidden.
 Monte Carlo
 -----------
 Only the multipliers are solved for: one transposed system ``(I - M)' y = w`` per draw, by the
-fixed-point iteration ``y <- B̄'(w + E'y)`` (a batched matrix product, converged per draw to
-machine precision; draws where it does not converge fall back to an LU solve). Draws are made
-in fixed blocks of :data:`BLOCK` samples, each with its own generator spawned from
+fixed-point iteration ``y <- B̄'(w + E'y)``, started from the first-order term (which is also the
+control variate below), on small cache-sized sub-batches of dense perturbations ``E`` (batched
+vector-matrix products, converged per draw to machine precision, with the stopping rule using the
+observed contraction rate; draws where it does not converge fall back to an LU solve). Bounded
+distributions (uniform, beta) are certified productive once for the whole box. Independent
+uniform draws on dense matrices (at least half the entries non-zero) take a fast path: 32 random
+bits per matrix slot, ``u = (x + 1/2) 2^-32``, written straight into ``E``. Draws are made in
+fixed blocks of :data:`BLOCK` samples, each with its own ``SFC64`` generator spawned from
 ``numpy.random.SeedSequence(seed)``; ``chunk_size`` only bounds memory (draws of at most
 ``chunk_size`` samples at a time), so results are identical whatever the chunk size.
 Non-productive draws (possible for ``normal`` and ``lognormal``) are rejected and counted;
@@ -400,17 +405,32 @@ def check_seed(seed: int) -> int:
     return s
 
 
+#: Bytes of perturbation matrices solved together (kept in cache); does not change any result.
+_SUB_BYTES: int = 6 << 20
+#: Stop when the predicted error of the last iterate is below this fraction of its largest entry.
+_RTOL: float = 1e-15
+
+
 class _Solver:
-    """Solves ``(I - M)' y = w`` for many draws of the perturbed coefficients of ``M``."""
+    """Solves ``(I - M)' y = w`` for many draws of the perturbed coefficients of ``M``.
+
+    The draws are handled in small sub-batches whose dense perturbations ``E`` (sub, N, N) stay
+    in cache; each draw's iteration ``y <- y0 + (y E) B̄`` depends on that draw only (batched
+    vector-matrix products, converged draws frozen), so results do not depend on the batching.
+    """
 
     def __init__(self, problem: Problem, model: CoefficientModel, B: np.ndarray) -> None:
         self.problem, self.model, self.B = problem, model, B
-        self.BT = np.ascontiguousarray(B.T)
         self.y0 = B.T @ problem.w
         self.rows, self.cols = model.rows, model.cols
         self.a = model.center[model.rows, model.cols]
         self.ucols, self.starts = np.unique(self.cols, return_index=True)
         N = B.shape[0]
+        self.N = N
+        self.lin = self.rows * N + self.cols  # flat (row-major) positions of the perturbed coefficients
+        # sub-batch: a power of two dividing BLOCK, its perturbations within _SUB_BYTES
+        fit = max(1, _SUB_BYTES // (8 * N * N)) if N else BLOCK
+        self.sub = min(BLOCK, 1 << (fit.bit_length() - 1))
         # weighted column-sum certificate of productivity: v > 0 with v'|M̄| = v - 1
         absM = np.abs(model.center)
         self.v = None
@@ -419,6 +439,15 @@ class _Solver:
             if np.all(v > 0):
                 self.v = v
                 self.vcol = v @ absM  # = v - 1
+        # bounded distributions: |M_s| <= (1 + t)|M̄| for every draw, so one certificate covers all
+        self.box_productive = False
+        if model.distribution in BOUNDED_ON_BOX and N:
+            P = (1.0 + model.tol) * absM
+            try:
+                z = scipy.linalg.solve(np.eye(N) - P.T, np.ones(N))
+                self.box_productive = bool(np.all(np.isfinite(z)) and np.all(z > 0))
+            except (np.linalg.LinAlgError, ValueError):
+                pass
 
     def _colsum(self, X: np.ndarray) -> np.ndarray:
         """``out[s, l] = sum over perturbed (k, l) of X[s, idx]`` for the perturbed columns."""
@@ -428,38 +457,72 @@ class _Solver:
             out[:, self.ucols] = np.add.reduceat(X, self.starts, axis=1)
         return out
 
-    def solve(self, vals: np.ndarray, max_iter: int = 200) -> tuple[np.ndarray, np.ndarray]:
-        """Return ``y`` (size, N) with ``(I - M_s)' y_s = w`` and a productivity flag per draw."""
-        size = vals.shape[0]
-        N = self.B.shape[0]
-        E = np.zeros((size, N, N))
-        E[:, self.rows, self.cols] = vals - self.a
-        y = np.broadcast_to(self.y0, (size, N)).copy()
-        done = np.zeros(size, dtype=bool)
-        rows = self.rows
-        for _ in range(max_iter):
-            with np.errstate(over="ignore", invalid="ignore"):
+    def buffer(self, size: int) -> np.ndarray:
+        """A zeroed perturbation buffer (size, N, N)."""
+        return np.zeros((max(1, min(self.sub, size)), self.N, self.N))
+
+    def solve_E(self, E: np.ndarray, max_iter: int = 200) -> tuple[np.ndarray, np.ndarray]:
+        """Solve for the dense perturbations ``E`` (k, N, N) (``M_s = M̄ + E_s``).
+
+        Returns ``y`` (k, N) and the first-order term ``y0' E B̄`` (k, N).
+        """
+        k = E.shape[0]
+        B, y0 = self.B, self.y0
+        with np.errstate(over="ignore", invalid="ignore"):
+            d1 = np.matmul(y0, E) @ B  # first iteration from y0 = the first-order term
+            y = y0 + d1
+            dprev = np.max(np.abs(d1), axis=1)
+            rprev = np.ones(k)
+            done = np.zeros(k, dtype=bool)
+            for _ in range(max_iter):
+                if not k:
+                    break
                 # each draw's iterate depends on that draw only; converged draws are frozen, so the
-                # result of a draw does not depend on the other draws in the chunk
-                ynew = self.y0 + np.matmul(y[:, None, :], E)[:, 0, :] @ self.B
+                # result of a draw does not depend on the other draws in the sub-batch
+                ynew = y0 + np.matmul(y[:, None, :], E)[:, 0, :] @ B
                 diff = np.max(np.abs(ynew - y), axis=1)
                 scale = np.max(np.abs(ynew), axis=1)
-                conv = diff <= 1e-15 * scale
+                ratio = np.where(dprev > 0, diff / np.where(dprev > 0, dprev, 1.0), 0.0)
+                # linear convergence with contraction c: the error of ynew is about c/(1-c) diff
+                c = np.maximum(ratio, rprev)
+                conv = (diff <= _RTOL * scale) | ((c <= 0.5) & (c * diff <= 0.5 * _RTOL * scale))
                 bad = ~np.isfinite(diff) | (diff > 1e6 * np.maximum(scale, 1.0))
                 upd = ~done & ~bad
                 y[upd] = ynew[upd]
+                dprev = np.where(upd, diff, dprev)
+                rprev = np.where(upd, ratio, rprev)
                 done |= upd & conv
                 if np.all(done | bad):
                     break
-        left = np.flatnonzero(~done)
-        for s in left:  # rare: no convergence (draw far from M̄) -> direct solve
-            Ms = self.model.center.copy()
-            Ms[rows, self.cols] = vals[s]
+        for s in np.flatnonzero(~done):  # rare: no convergence (draw far from M̄) -> direct solve
+            Ms = self.model.center + E[s]
             try:
                 y[s] = scipy.linalg.solve(np.eye(Ms.shape[0]) - Ms.T, self.problem.w)
             except (np.linalg.LinAlgError, ValueError):
                 y[s] = np.nan
-        return y, self._productive(vals)
+        return y, d1
+
+    def fill(self, E: np.ndarray, vals: np.ndarray) -> np.ndarray:
+        """Write the perturbations of ``vals`` (k, size) into the zeroed buffer ``E`` (>= k draws)."""
+        k = vals.shape[0]
+        Ek = E[:k]
+        Ek.reshape(k, -1)[:, self.lin] = vals - self.a
+        return Ek
+
+    def solve(self, vals: np.ndarray, max_iter: int = 200) -> tuple[np.ndarray, np.ndarray]:
+        """Return ``y`` (size, N) with ``(I - M_s)' y_s = w`` and a productivity flag per draw."""
+        size = vals.shape[0]
+        y = np.empty((size, self.N))
+        E = self.buffer(size)
+        for i in range(0, size, self.sub):
+            y[i : i + self.sub] = self.solve_E(self.fill(E, vals[i : i + self.sub]), max_iter)[0]
+        return y, self.productive(vals)
+
+    def productive(self, vals: np.ndarray) -> np.ndarray:
+        """Productivity flag per draw (all certified at once for bounded distributions)."""
+        if self.box_productive:
+            return np.ones(vals.shape[0], dtype=bool)
+        return self._productive(vals)
 
     def _productive(self, vals: np.ndarray) -> np.ndarray:
         """Certify ``rho(M_s) < 1`` per draw: cheap weighted column sums first, exact test else."""
@@ -492,6 +555,25 @@ def _progress(total: int, progress: bool | None, desc: str):
 
     disable = (not sys.stderr.isatty()) if progress is None else (not progress)
     return tqdm(total=total, desc=desc, unit="draw", disable=disable, leave=False)
+
+
+def _raw_uniform(model: CoefficientModel):
+    """Fast path of independent uniform draws: ``eps = c1 x + c0`` from 32 random bits ``x`` per slot.
+
+    Returns ``(words, c1, c0)`` (64-bit words per draw; coefficients over the flattened dense
+    matrix, zero where the coefficient is not perturbed) or None when the draws go through
+    :func:`iouq.distributions.sample_values` (other distributions, correlation, sparse matrices).
+    ``u = (x + 1/2) 2^-32`` is uniform on (0, 1) with 32-bit resolution and
+    ``eps = r (2u - 1)`` uniform on the box ``[-r, r]``, ``r = t|a|``.
+    """
+    N = model.center.shape[0]
+    if model.distribution != "uniform" or model.correlation > 0 or model.tol == 0 or model.size == 0:
+        return None
+    if model.size < 0.5 * N * N:  # sparse: the dense-slot bits would be mostly wasted
+        return None
+    r = np.zeros(N * N)
+    r[model.rows * N + model.cols] = model.tol * np.abs(model.center[model.rows, model.cols])
+    return -(-N * N // 2), r * 2.0**-31, r * 2.0**-32 - r
 
 
 def montecarlo(problem: Problem, model: CoefficientModel, n_samples: int = 20000, seed: int = 0,
@@ -527,41 +609,70 @@ def montecarlo(problem: Problem, model: CoefficientModel, n_samples: int = 20000
     children = np.random.SeedSequence(seed).spawn(n_blocks)
     d = problem.defined
     h = problem.h
-    hidx = np.flatnonzero(model.rows == h) if h is not None else np.array([], dtype=int)
-    hcols = model.cols[hidx]
-    u = solver.y0
+    N = problem.M.shape[0]
     Bd = B[:, d]
     xbar = problem.M[h, :] if h is not None else None
-    out, lin, keep = [], [], []
+    fast = _raw_uniform(model)
+    if fast is not None:
+        words, c1, c0 = fast
+    sub = solver.sub
+    # fixed-shape sub-batches aligned to the block: every draw is solved at the same row of the same
+    # matrix shapes whatever the chunking (BLAS rounding can depend on both), so results are identical
+    E = np.zeros((sub, N, N))
+    Eflat = E.reshape(sub, -1)
+    out, lin = [], []
     t_draw = t_solve = 0.0
     n_rej = 0
     with _progress(n_samples, progress, f"{problem.name} {model.distribution}") as bar:
         for b in range(n_blocks):
-            rng = np.random.Generator(np.random.PCG64(children[b]))
+            bitgen = np.random.SFC64(children[b])
+            rng = np.random.Generator(bitgen)
             bsize = min(BLOCK, n_samples - b * BLOCK)
             for start in range(0, bsize, chunk_size):
                 m = min(chunk_size, bsize - start)
                 t0 = time.perf_counter()
-                vals = sample_values(model, rng, m)
-                t1 = time.perf_counter()
-                y, ok = solver.solve(vals)
-                eps = vals - solver.a
-                # first-order term g'eps = (u'E B)_j (linear); ratio adds the denominator term
-                L = solver._colsum(eps * u[model.rows]) @ Bd
-                if problem.kind == "linear":
-                    phi = y[:, d]
+                if fast is not None:
+                    # uniform: 32 random bits per coefficient slot of the dense matrix, one word per two
+                    bits = bitgen.random_raw(m * words).reshape(m, words).view(np.uint32)[:, : N * N]
+                    vals = None
                 else:
-                    hv = np.broadcast_to(problem.M[h, :], (m, problem.M.shape[0])).copy()
-                    hv[:, hcols] = vals[:, hidx]
-                    phi = y[:, d] / hv[:, d]
-                    xs = xbar[d]
-                    c = B[h, d] / xs**2
-                    Eh = np.zeros((m, problem.M.shape[0]))
-                    Eh[:, hcols] = eps[:, hidx]
-                    L = L / xs - c * Eh[:, d]
+                    vals = sample_values(model, rng, m)
+                    ok = solver.productive(vals)
+                t1 = time.perf_counter()
+                td = t1 - t0
+                phi = np.empty((m, d.size))
+                L = np.empty((m, d.size))
+                for g in range((start // sub) * sub, start + m, sub):
+                    lo, hi = max(g, start), min(g + sub, start + m)
+                    r0, k, ci = lo - g, hi - lo, lo - start
+                    ta = time.perf_counter()
+                    if fast is not None:
+                        np.multiply(bits[ci : ci + k], c1, out=Eflat[r0 : r0 + k])
+                        Eflat[r0 : r0 + k] += c0
+                    else:
+                        Eflat[r0 : r0 + k, solver.lin] = vals[ci : ci + k] - solver.a
+                    tb = time.perf_counter()
+                    td += tb - ta
+                    y, d1 = solver.solve_E(E)
+                    y, d1, Ek = y[r0 : r0 + k], d1[r0 : r0 + k], E[r0 : r0 + k]
+                    # first-order term g'eps = (u'E B)_j (linear); ratio adds the denominator term
+                    if problem.kind == "linear":
+                        phi[ci : ci + k] = y[:, d]
+                        L[ci : ci + k] = d1[:, d]
+                    else:
+                        eh = Ek[:, h, d]
+                        xs = xbar[d]
+                        phi[ci : ci + k] = y[:, d] / (xs + eh)
+                        L[ci : ci + k] = d1[:, d] / xs - (B[h, d] / xs**2) * eh
+                if fast is not None:
+                    ok = np.ones(m, dtype=bool)
+                    if not solver.box_productive:
+                        Ef = bits * c1
+                        Ef += c0
+                        ok = solver.productive(solver.a + Ef[:, solver.lin])
                 good = ok & np.all(np.isfinite(phi), axis=1)
-                t_solve += time.perf_counter() - t1
-                t_draw += t1 - t0
+                t_solve += time.perf_counter() - t1 - (td - (t1 - t0))
+                t_draw += td
                 n_rej += int(m - good.sum())
                 out.append(phi[good])
                 lin.append(L[good])
