@@ -210,7 +210,8 @@ def build_parser() -> argparse.ArgumentParser:
             "skew, q025, q500, q975, n_samples (accepted draws; 0 for perturbation; model "
             "evaluations for pce), mc_se_mean, then mc_se_q025, mc_se_q975, mean_cv, "
             "mc_se_mean_cv (control-variate mean), rejection_rate (non-productive draws rejected), "
-            "point, pce_inputs."
+            "point, pce_inputs, q025_cv, q975_cv, mc_se_q025_cv, mc_se_q975_cv (quantiles with the "
+            "exact law of the first-order term as control variate: uniform, beta, normal)."
         ),
     )
     p.add_argument("table", metavar="TABLE", help=table_help)

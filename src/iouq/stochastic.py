@@ -50,7 +50,10 @@ Non-productive draws (possible for ``normal`` and ``lognormal``) are rejected an
 when most draws are rejected an :class:`IOUQError` is raised. Standard errors: of the mean
 ``sd/sqrt(N)``; of a quantile ``sqrt(p(1-p)/N)/f(q)`` with ``f`` a kernel density estimate.
 The first-order perturbation term (mean exactly 0) is also used as a control variate
-(``mean_cv``, ``mc_se_mean_cv``).
+(``mean_cv``, ``mc_se_mean_cv``), and, for independent uniform, beta and normal coefficients, its
+exact law (:mod:`iouq.linear_law`) as a control variate for the 2.5% and 97.5% quantiles
+(``q025_cv``, ``q975_cv`` with ``mc_se_q025_cv``, ``mc_se_q975_cv``). The control variates are
+used only when no draw was rejected; otherwise the ``*_cv`` columns repeat the plain estimates.
 
 Polynomial chaos
 ----------------
@@ -82,6 +85,7 @@ from .distributions import (
     sample_values,
 )
 from .errors import IOUQError, NotProductiveError
+from .linear_law import UNIT_LAWS, LinearLaw, controlled_quantile, linear_law
 from .multipliers import MULTIPLIERS, check_multiplier
 from .table import IOTable, check_productive, spectral_radius
 
@@ -113,6 +117,7 @@ BLOCK: int = 1024
 SUMMARY_COLUMNS: list[str] = ["sector", "mean", "sd", "skew", "q025", "q500", "q975", "n_samples", "mc_se_mean"]
 EXTRA_COLUMNS: list[str] = [
     "mc_se_q025", "mc_se_q975", "mean_cv", "mc_se_mean_cv", "rejection_rate", "point", "pce_inputs",
+    "q025_cv", "q975_cv", "mc_se_q025_cv", "mc_se_q975_cv",
 ]
 DENSITY_COLUMNS: list[str] = ["sector", "multiplier", "method", "distribution", "x", "density"]
 QUANTILES = (0.025, 0.5, 0.975)
@@ -368,6 +373,9 @@ class MonteCarloResult:
         First-order perturbation term of each draw (exact mean 0; control variate).
     n_drawn, n_rejected : int
     draw_seconds, solve_seconds : float
+    law : LinearLaw or None
+        Exact law of the first-order terms (independent uniform, beta or normal coefficients),
+        for the quantile control variate.
     """
 
     samples: np.ndarray
@@ -377,6 +385,7 @@ class MonteCarloResult:
     draw_seconds: float = 0.0
     solve_seconds: float = 0.0
     extra: dict = field(default_factory=dict)
+    law: LinearLaw | None = None
 
     @property
     def rejection_rate(self) -> float:
@@ -550,6 +559,46 @@ class _Solver:
         return ok
 
 
+def first_order_law(problem: Problem, model: CoefficientModel, B: np.ndarray | None = None,
+                    block_entries: int = 1 << 21) -> LinearLaw | None:
+    """Exact law of the first-order term ``L_j`` of every defined multiplier (see :mod:`iouq.linear_law`).
+
+    ``L_j = sum_(k,l) c_(kl),j E_kl`` with ``c = u_k B_lj`` (linear kind, ``u = B'w``) and, for the
+    ratio kind, ``c = u_k B_lj / x_j`` plus ``-B_hj / x_j^2`` on the denominator coefficient
+    ``(h, j)``. Returns None when the coefficients are not independent draws of a symmetric unit
+    law (``dirichlet``, ``lognormal``, within-column correlation).
+    """
+    if model.distribution not in UNIT_LAWS or model.correlation > 0:
+        return None
+    if B is None:
+        B = _inverse(problem.M)
+    d = problem.defined
+    rows, cols = model.rows, model.cols
+    u = B.T @ problem.w
+    r = model.tol * np.abs(model.center[rows, cols])
+    left = u[rows] * r
+    xs = problem.M[problem.h, d] if problem.kind == "ratio" else None
+    K = rows.size
+    step = max(1, block_entries // max(K, 1))
+
+    in_h = {int(cols[k]): k for k in np.flatnonzero(rows == problem.h)} if xs is not None else {}
+
+    def blocks():
+        for s0 in range(0, d.size, step):
+            dj = d[s0 : s0 + step]
+            C = left[:, None] * B[np.ix_(cols, dj)]
+            if xs is not None:
+                x = xs[s0 : s0 + step]
+                C /= x[None, :]
+                for c, j in enumerate(dj):  # the denominator coefficient (h, j)
+                    k = in_h.get(int(j))
+                    if k is not None:
+                        C[k, c] -= r[k] * B[problem.h, j] / x[c] ** 2
+            yield C
+
+    return linear_law(model.distribution, blocks())
+
+
 def _progress(total: int, progress: bool | None, desc: str):
     from tqdm.auto import tqdm
 
@@ -577,7 +626,7 @@ def _raw_uniform(model: CoefficientModel):
 
 
 def montecarlo(problem: Problem, model: CoefficientModel, n_samples: int = 20000, seed: int = 0,
-               chunk_size: int = 1024, progress: bool | None = None) -> MonteCarloResult:
+               chunk_size: int = 1024, progress: bool | None = None, law: bool = True) -> MonteCarloResult:
     """Monte Carlo samples of the multiplier of ``problem`` under ``model``.
 
     Parameters
@@ -592,6 +641,9 @@ def montecarlo(problem: Problem, model: CoefficientModel, n_samples: int = 20000
         Draws processed at a time (bounds memory); does not change the result.
     progress : bool or None
         Show a tqdm progress bar (None: only when stderr is a terminal).
+    law : bool
+        Also compute the exact law of the first-order term (:func:`first_order_law`) for the
+        quantile control variate (when no draw was rejected and the distribution allows it).
 
     Raises
     ------
@@ -680,6 +732,7 @@ def montecarlo(problem: Problem, model: CoefficientModel, n_samples: int = 20000
     res = MonteCarloResult(
         samples=np.concatenate(out), linear=np.concatenate(lin), n_drawn=n_samples, n_rejected=n_rej,
         draw_seconds=t_draw, solve_seconds=t_solve,
+        law=first_order_law(problem, model, B) if (law and n_rej == 0) else None,
     )
     if res.rejection_rate > MAX_REJECTION:
         raise IOUQError(
@@ -709,6 +762,12 @@ def _kde_binned(samples: np.ndarray, x: np.ndarray, nbins: int = 512) -> np.ndar
 
 
 def _mc_stats(res: MonteCarloResult) -> dict[str, np.ndarray]:
+    """Moments, quantiles and their standard errors; control-variate estimates where valid.
+
+    The control variates (mean 0 and exact quantiles of the first-order term) are only used when
+    no draw was rejected (a rejection conditions the draws and biases the control); elsewhere
+    the ``*_cv`` columns repeat the plain estimates.
+    """
     X, L = res.samples, res.linear
     n = X.shape[0]
     if n < 2:
@@ -718,23 +777,39 @@ def _mc_stats(res: MonteCarloResult) -> dict[str, np.ndarray]:
     with np.errstate(divide="ignore", invalid="ignore"):
         skew = np.where(sd > 0, ((X - mean) ** 3).mean(axis=0) / np.where(sd > 0, sd, 1.0) ** 3, 0.0)
     q = np.quantile(X, QUANTILES, axis=0)
-    se_q = []
+    se_q, fq = [], []
     for p, qp in zip((0.025, 0.975), (q[0], q[2])):
         f = np.array([_kde_binned(X[:, j], np.array([qp[j]]))[0] for j in range(X.shape[1])])
+        fq.append(f)
         with np.errstate(divide="ignore", invalid="ignore"):
             se_q.append(np.where(f > 0, math.sqrt(p * (1 - p) / n) / np.where(f > 0, f, 1.0), 0.0))
-    # control variate: the first-order term has exact mean 0
+    out = {
+        "mean": mean, "sd": sd, "skew": skew, "q025": q[0], "q500": q[1], "q975": q[2],
+        "n_samples": np.full(X.shape[1], n), "mc_se_mean": sd / math.sqrt(n),
+        "mc_se_q025": se_q[0], "mc_se_q975": se_q[1],
+        "mean_cv": mean, "mc_se_mean_cv": sd / math.sqrt(n),
+        "q025_cv": q[0], "q975_cv": q[2], "mc_se_q025_cv": se_q[0], "mc_se_q975_cv": se_q[1],
+    }
+    if res.n_rejected:
+        return out
+    # control variate for the mean: the first-order term has exact mean 0
     Lc = L - L.mean(axis=0)
     varL = (Lc * Lc).sum(axis=0)
     with np.errstate(divide="ignore", invalid="ignore"):
         beta = np.where(varL > 0, ((X - mean) * Lc).sum(axis=0) / np.where(varL > 0, varL, 1.0), 0.0)
     Z = X - beta * L
-    return {
-        "mean": mean, "sd": sd, "skew": skew, "q025": q[0], "q500": q[1], "q975": q[2],
-        "n_samples": np.full(X.shape[1], n), "mc_se_mean": sd / math.sqrt(n),
-        "mc_se_q025": se_q[0], "mc_se_q975": se_q[1],
-        "mean_cv": Z.mean(axis=0), "mc_se_mean_cv": Z.std(axis=0, ddof=1) / math.sqrt(n),
-    }
+    out["mean_cv"], out["mc_se_mean_cv"] = Z.mean(axis=0), Z.std(axis=0, ddof=1) / math.sqrt(n)
+    law = res.law
+    if law is not None and np.any(law.ok):
+        ok = law.ok
+        for key, p, f in (("q025", 0.025, fq[0]), ("q975", 0.975, fq[1])):
+            qL, fL = law.quantile(p)
+            qc, sec = controlled_quantile(X[:, ok], L[:, ok], p, qL[ok], fL[ok], f[ok])
+            out[key + "_cv"] = np.where(ok, 0.0, out[key]).copy()
+            out[key + "_cv"][ok] = qc
+            out["mc_se_" + key + "_cv"] = out["mc_se_" + key].copy()
+            out["mc_se_" + key + "_cv"][ok] = sec
+    return out
 
 
 # ============================================================================ PCE
@@ -958,6 +1033,7 @@ def stochastic_analysis(table: IOTable, tol: float, multiplier: str, distributio
               "q975": cornish_fisher_quantile(mom.mean, mom.sd, mom.skew, 0.975),
               "n_samples": zeros.astype(int), "mc_se_mean": zeros, "mc_se_q025": zeros, "mc_se_q975": zeros,
               "mean_cv": mom.mean, "mc_se_mean_cv": zeros, "rejection_rate": zeros}
+        st.update({"q025_cv": st["q025"], "q975_cv": st["q975"], "mc_se_q025_cv": zeros, "mc_se_q975_cv": zeros})
         summaries["perturbation"] = _summary_frame(problem, st, mom.point)
     if "montecarlo" in methods:
         mc = montecarlo(problem, model, n_samples, seed, chunk_size, progress)
@@ -974,7 +1050,8 @@ def stochastic_analysis(table: IOTable, tol: float, multiplier: str, distributio
         st = {"mean": pc.mean, "sd": pc.sd, "skew": skew, "q025": q[0], "q500": q[1], "q975": q[2],
               "n_samples": np.full(nd, pc.n_eval), "mc_se_mean": zeros, "mc_se_q025": zeros, "mc_se_q975": zeros,
               "mean_cv": pc.mean, "mc_se_mean_cv": zeros, "rejection_rate": zeros,
-              "pce_inputs": np.full(nd, len(pc.inputs))}
+              "pce_inputs": np.full(nd, len(pc.inputs)),
+              "q025_cv": q[0], "q975_cv": q[2], "mc_se_q025_cv": zeros, "mc_se_q975_cv": zeros}
         summaries["pce"] = _summary_frame(problem, st, mom.point)
     return Analysis(problem=problem, summaries=summaries, moments=mom, mc=mc, pce=pc)
 
@@ -1008,7 +1085,8 @@ def stochastic_summary(table: IOTable, tol: float, multiplier: str, distribution
     -------
     DataFrame
         Columns ``sector, mean, sd, skew, q025, q500, q975, n_samples, mc_se_mean`` then
-        ``mc_se_q025, mc_se_q975, mean_cv, mc_se_mean_cv, rejection_rate, point, pce_inputs``.
+        ``mc_se_q025, mc_se_q975, mean_cv, mc_se_mean_cv, rejection_rate, point, pce_inputs,
+        q025_cv, q975_cv, mc_se_q025_cv, mc_se_q975_cv``.
         Sectors where the multiplier is undefined (income multipliers with ``h_j = 0``) are
         left out. ``n_samples`` is the number of accepted draws (perturbation: 0; PCE: model
         evaluations); the standard errors are 0 where nothing was sampled.

@@ -27,7 +27,8 @@ from iouq.tables import load_table  # noqa: E402
 COLUMNS = ["sector", "multiplier", "method", "distribution", "mean", "sd", "skew", "q025", "q500", "q975",
            "n_samples", "mc_se_mean"]
 DIAGNOSTICS = ["sector", "multiplier", "method", "distribution", "n_samples", "mc_se_mean", "mc_se_q025",
-               "mc_se_q975", "mean_cv", "mc_se_mean_cv", "rejection_rate", "point", "pce_inputs"]
+               "mc_se_q975", "mean_cv", "mc_se_mean_cv", "rejection_rate", "point", "pce_inputs",
+               "q025_cv", "q975_cv", "mc_se_q025_cv", "mc_se_q975_cv"]
 
 settings = snakemake.params.settings
 table = load_table(snakemake.params.table)
