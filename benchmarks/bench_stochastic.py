@@ -1,9 +1,9 @@
 """Benchmark of the stochastic family (not a test).
 
-    .venv/bin/python benchmarks/bench_stochastic.py [--quick]
+    .venv/bin/python benchmarks/bench_stochastic.py [--quick] [--tol 0.01] [--skip-500]
 
 For n = 15 (bea2002-sector), 133 (bea2002-summary) and 500 (synthetic dense table), output
-multipliers (Type I), uniform coefficients at tol 0.01:
+multipliers (Type I), uniform coefficients at tol 0.01 (or ``--tol``):
 
 * samples/s of the naive loop (full matrix draw + one ``numpy.linalg.inv`` per sample) and of
   :func:`iouq.stochastic.montecarlo` (draws of the non-zero coefficients + batched fixed-point
@@ -103,11 +103,14 @@ def bench_perturbation(n: int) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--quick", action="store_true", help="smaller pilot runs")
+    ap.add_argument("--tol", type=float, default=0.01, help="tolerance (default 0.01)")
+    ap.add_argument("--skip-500", action="store_true", help="leave out the n = 500 table")
     args = ap.parse_args()
-    q = args.quick
-    bench(load_table("bea2002-sector"), 0.01, 5000 if q else 20000, 2000 if q else 10000, 1024)
-    bench(load_table("bea2002-summary"), 0.01, 2048 if q else 8192, 500 if q else 2000, 512)
-    bench(synthetic(500), 0.01, 256 if q else 1024, 50 if q else 200, 64)
+    q, tol = args.quick, args.tol
+    bench(load_table("bea2002-sector"), tol, 5000 if q else 20000, 2000 if q else 10000, 1024)
+    bench(load_table("bea2002-summary"), tol, 2048 if q else 8192, 500 if q else 2000, 512)
+    if not args.skip_500:
+        bench(synthetic(500), tol, 256 if q else 1024, 50 if q else 200, 64)
     bench_perturbation(1000)
 
 
