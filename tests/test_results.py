@@ -66,3 +66,31 @@ def test_figures(tmp_path):
     assert len([ax for ax in fig.axes if ax.get_visible()]) == published["tol"].nunique()
     write_figure_atomic(fig, tmp_path / "j.svg")
     assert (tmp_path / "j.svg").read_text().lstrip().startswith("<?xml")
+
+
+def test_method_comparison_figure(tmp_path):
+    """Densities of the stochastic family drawn inside the interval hulls of the same tolerance."""
+    from iouq.interval import interval_table
+    from iouq.plotting import plot_method_comparison
+    from iouq.stochastic import stochastic_densities
+    from iouq.tables import load_table
+
+    table = load_table("miernyk")
+    dens = pd.concat([
+        stochastic_densities(table, 0.05, mult, dist, n_samples=2000, seed=1, points=32)
+        for mult in ("output_type1", "income_type2") for dist in ("uniform", "normal")
+    ])
+    intervals = interval_table(table, 0.05, methods=("naive", "sharp"))
+    fig = plot_method_comparison(dens, intervals, max_sectors=3, title="miernyk")
+    visible = [ax for ax in fig.axes if ax.get_visible()]
+    assert len(visible) == 2 * 3
+    labels = {text.get_text() for legend in fig.legends for text in legend.get_texts()}
+    assert {"montecarlo_kde (uniform)", "montecarlo_kde (normal)", "interval hull (sharp)", "naive interval"} <= labels
+    # every Monte Carlo density lies inside the sharp hull of its sector (bounded uniform draws)
+    merged = dens[(dens["method"] == "montecarlo_hist") & (dens["distribution"] == "uniform") & (dens["density"] > 0)]
+    merged = merged.merge(intervals[intervals["method"] == "sharp"], on=["sector", "multiplier"])
+    assert len(merged) and ((merged["x"] >= merged["lower"] - 1e-9) & (merged["x"] <= merged["upper"] + 1e-9)).all()
+    png = write_figure_atomic(fig, tmp_path / "c.png")
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    with pytest.raises(ValueError, match="no densities"):
+        plot_method_comparison(dens, intervals, multipliers=("income_type1",))

@@ -15,7 +15,7 @@ import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-__all__ = ["relative_widths", "plot_interval_widths", "plot_jerrell_comparison"]
+__all__ = ["relative_widths", "plot_interval_widths", "plot_jerrell_comparison", "plot_method_comparison"]
 
 #: Colours and markers per method, shared by all figures.
 METHOD_STYLE = {
@@ -135,6 +135,102 @@ def plot_jerrell_comparison(
         ax.grid(True, axis="y", alpha=0.3)
         ax.legend(fontsize="small", ncols=len(methods))
     axes[-1].set_xlabel("sector")
+    if title:
+        fig.suptitle(title)
+    return fig
+
+
+#: Line styles of the density methods in :func:`plot_method_comparison`.
+DENSITY_STYLE = {
+    "montecarlo_kde": {"linestyle": "-", "linewidth": 1.8},
+    "perturbation_edgeworth": {"linestyle": "--", "linewidth": 1.4},
+    "perturbation_normal": {"linestyle": ":", "linewidth": 1.2},
+    "pce": {"linestyle": "-.", "linewidth": 1.4},
+}
+DISTRIBUTION_COLOR = {"uniform": "tab:blue", "beta": "tab:purple", "normal": "tab:orange",
+                      "lognormal": "tab:brown", "dirichlet": "tab:olive"}
+
+
+def plot_method_comparison(
+    densities: pd.DataFrame,
+    intervals: pd.DataFrame,
+    *,
+    multipliers: Sequence[str] = ("output_type1", "income_type2"),
+    distribution: str | None = None,
+    max_sectors: int = 4,
+    title: str | None = None,
+) -> Figure:
+    """The three families side by side: multiplier densities inside their interval enclosures.
+
+    One row per multiplier (those of ``multipliers`` present in ``densities``), one panel per
+    sector (the first ``max_sectors`` sectors with densities, i.e. the largest coefficients of
+    variation). Each panel shows, for the main ``distribution`` (default: the first in the
+    table), the Monte Carlo kernel density, the perturbation (Edgeworth and normal) densities and
+    the PCE-surrogate density; the Monte Carlo densities of the other distributions as thin
+    lines; the sharp (else verified) interval hull shaded and the naive interval as dashed lines.
+
+    Parameters
+    ----------
+    densities : DataFrame
+        Long table ``sector, multiplier, method, distribution, x, density``.
+    intervals : DataFrame
+        Interval results ``sector, multiplier, method, lower, upper`` of the same tolerance.
+    """
+    dens = densities.copy()
+    dens["sector"] = dens["sector"].astype(str)
+    iv = intervals.copy()
+    iv["sector"] = iv["sector"].astype(str)
+    mults = [m for m in multipliers if m in set(dens["multiplier"])]
+    if not mults:
+        raise ValueError("no densities of the requested multipliers")
+    dists = list(dict.fromkeys(dens["distribution"]))
+    main = distribution if distribution is not None else dists[0]
+    ncols = max(1, min(max_sectors, max(dens.loc[dens["multiplier"] == m, "sector"].nunique() for m in mults)))
+    fig, axes = _new_figure(len(mults), ncols, 3.2 * ncols, 2.6 * len(mults))
+    axes = axes.reshape(len(mults), ncols)
+    for r, mult in enumerate(mults):
+        part = dens[dens["multiplier"] == mult]
+        sectors = list(dict.fromkeys(part["sector"]))[:ncols]
+        for c in range(ncols):
+            ax = axes[r, c]
+            if c >= len(sectors):
+                ax.set_visible(False)
+                continue
+            sec = sectors[c]
+            cur = part[part["sector"] == sec]
+            for method, style in DENSITY_STYLE.items():
+                d = cur[(cur["method"] == method) & (cur["distribution"] == main)]
+                if len(d):
+                    ax.plot(d["x"], d["density"], color=DISTRIBUTION_COLOR.get(main, "black"),
+                            label=f"{method} ({main})", **style)
+            for dist in dists:
+                if dist == main:
+                    continue
+                d = cur[(cur["method"] == "montecarlo_kde") & (cur["distribution"] == dist)]
+                if len(d):
+                    ax.plot(d["x"], d["density"], color=DISTRIBUTION_COLOR.get(dist, "grey"), linewidth=0.9,
+                            label=f"montecarlo_kde ({dist})")
+            box = iv[(iv["multiplier"] == mult) & (iv["sector"] == sec)]
+            hull = box[box["method"] == "sharp"] if (box["method"] == "sharp").any() else box[box["method"] == "verified"]
+            if len(hull):
+                ax.axvspan(float(hull["lower"].iloc[0]), float(hull["upper"].iloc[0]), color="tab:green", alpha=0.12,
+                           label=f"interval hull ({hull['method'].iloc[0]})")
+            naive = box[box["method"] == "naive"]
+            if len(naive):
+                for v in (float(naive["lower"].iloc[0]), float(naive["upper"].iloc[0])):
+                    ax.axvline(v, color=METHOD_STYLE["naive"]["color"], linestyle="--", linewidth=1.0)
+                ax.plot([], [], color=METHOD_STYLE["naive"]["color"], linestyle="--", label="naive interval")
+            ax.set_title(f"{mult}, sector {sec}", fontsize="small")
+            ax.set_yticks([])
+            ax.tick_params(labelsize="x-small")
+    handles, labels = {}, []
+    for ax in axes.reshape(-1):
+        for h, lab in zip(*ax.get_legend_handles_labels()):
+            if lab not in handles:
+                handles[lab] = h
+                labels.append(lab)
+    fig.legend([handles[lab] for lab in labels], labels, loc="outside lower center", ncols=min(4, len(labels)),
+               fontsize="small")
     if title:
         fig.suptitle(title)
     return fig

@@ -159,6 +159,7 @@ def stochastic_outputs(dataset):
     return [
         *expand("results/{dataset}/stochastic/tol-{tol}.csv", dataset=dataset, tol=TOLERANCES),
         *expand("results/{dataset}/stochastic/tol-{tol}_densities.csv", dataset=dataset, tol=TOLERANCES),
+        *expand("results/{dataset}/stochastic/tol-{tol}_comparison.png", dataset=dataset, tol=TOLERANCES),
     ]
 
 

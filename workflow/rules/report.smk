@@ -32,3 +32,19 @@ rule plot_jerrell_comparison:
         "../envs/iouq.yaml"
     script:
         "../scripts/plot_jerrell_comparison.py"
+
+
+rule plot_method_comparison:
+    input:
+        densities="results/{dataset}/stochastic/tol-{tol}_densities.csv",
+        intervals="results/{dataset}/interval/tol-{tol}.csv",
+    output:
+        "results/{dataset}/stochastic/tol-{tol}_comparison.png",
+    log:
+        "logs/report/{dataset}/comparison-tol-{tol}.log",
+    benchmark:
+        "logs/benchmarks/report/{dataset}/comparison-tol-{tol}.tsv"
+    conda:
+        "../envs/iouq.yaml"
+    script:
+        "../scripts/plot_method_comparison.py"

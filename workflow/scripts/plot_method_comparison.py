@@ -1,0 +1,26 @@
+"""Rule plot_method_comparison: densities inside interval enclosures -> results/{dataset}/stochastic/tol-{tol}_comparison.png."""
+
+import logging
+import sys
+
+# Everything this job prints, warns or raises goes to its log file.
+sys.stderr = open(snakemake.log[0], "w", buffering=1)
+logging.basicConfig(
+    stream=sys.stderr, level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True
+)
+logging.captureWarnings(True)
+log = logging.getLogger("iouq.workflow.plot_method_comparison")
+
+import pandas as pd  # noqa: E402
+
+from iouq.plotting import plot_method_comparison  # noqa: E402
+from iouq.results import write_figure_atomic  # noqa: E402
+
+densities = pd.read_csv(snakemake.input.densities, dtype={"sector": str})
+intervals = pd.read_csv(snakemake.input.intervals, dtype={"sector": str})
+w = snakemake.wildcards
+fig = plot_method_comparison(
+    densities, intervals, title=f"{w.dataset}, tolerance ±{100 * float(w.tol):g}%: stochastic densities and interval enclosures"
+)
+write_figure_atomic(fig, snakemake.output[0])
+log.info("wrote %s", snakemake.output[0])
