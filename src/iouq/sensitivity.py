@@ -10,6 +10,26 @@ tables; per-coefficient factors are for small tables.
 Seeds are explicit and must be non-zero: SALib treats ``seed=0`` as "no seed" (``if seed:``),
 which silently makes results irreproducible.
 
+Large tables (grouped analysis, :func:`group_sobol`, :func:`group_morris`): SALib's samplers
+work in the space of all coefficients (17,689 at n = 133: beyond the 21,201 dimensions of scipy's
+Sobol engine for Saltelli sampling, and about 20 s per ten Morris trajectories), and its
+analysers would process that many columns per output. Grouped by column (or row), the designs
+are built here instead and every design point is evaluated with a rank-one (Sherman–Morrison)
+update, because moving one group changes one column (row) of ``A``:
+
+* Sobol (Saltelli's A, B, AB_g scheme, ``calc_second_order=False``): pseudo-random base matrices
+  ``A`` and ``B`` (one ``numpy.random.Generator`` from the seed; a Sobol sequence would need
+  2 x 17,689 dimensions), ``AB_g`` = ``A`` with group ``g`` taken from ``B``; two inverses per
+  base sample, then ``m_AB_g = m_A + (m_A'δ_g)/(1 - (L_A δ_g)_g) L_A[g, :]`` for all ``g``.
+  The indices are SALib's estimators (``SALib.analyze.sobol``) applied to these outputs, with
+  a group-level problem (the AB_g layout is all that the estimators use).
+* Morris (groups in the sense of Campolongo et al. 2007): trajectories on a ``num_levels`` grid;
+  every coefficient has its own base level and direction, and all coefficients of a group
+  move together by ``Δ = num_levels / (2 (num_levels - 1))`` (in units of the box); ``L`` is
+  updated along the trajectory by rank-one steps. ``mu*`` of a group is SALib's
+  (``SALib.analyze.morris``) on the group-level steps: SALib's grouped ``mu*`` is the mean over
+  the group's members of the same ``|Δy| / Δ``, so the two coincide.
+
 DGSM needs no sampling here: the derivative ``dm_l/da_ij = m_i l_jl`` is known in closed form
 (the field of influence), and at first order ``E[(dm_l/da_ij)^2]`` is its square, so the DGSM
 ranking equals :func:`iouq.importance.multiplier_gradient_squares` times the factor variance,
@@ -41,6 +61,11 @@ __all__ = [
     "salib_columns",
     "factor_count",
     "salib_plan",
+    "group_sobol",
+    "group_morris",
+    "group_variance_shares",
+    "group_agreement",
+    "group_salib_columns",
 ]
 
 #: Largest dimension of scipy's Sobol engine (SALib's Saltelli sampler draws 2 x factors).
@@ -361,3 +386,262 @@ def salib_plan(table: IOTable, tol: float, max_factors: int) -> tuple[bool, str]
             "(importance/salib/max_factors); Sobol would need base_samples * (factors + 2) model runs"
         )
     return True, f"{k} per-coefficient factors"
+
+
+# ============================================================================ grouped analysis (large tables)
+def _groups(table: IOTable, tol: float, grouping: str) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
+    """Group names, positions of the non-zero coefficients, their half-widths and group index."""
+    from .interval import _box_solver, coefficient_box
+
+    tol = _check_tol(tol)
+    if grouping not in ("column", "row"):
+        raise ImportanceError(f"grouped analysis needs grouping 'column' or 'row', got {grouping!r}.")
+    _box_solver(coefficient_box(table.A, tol), f"table '{table.name}'")  # every draw is productive
+    rows, cols = np.nonzero(table.A)
+    key = cols if grouping == "column" else rows
+    present = np.unique(key)
+    gid = np.searchsorted(present, key)
+    names = [table.sectors[k] for k in present]
+    return names, rows, cols, gid
+
+
+def _draw(table: IOTable, rows: np.ndarray, cols: np.ndarray, r: np.ndarray, U: np.ndarray) -> np.ndarray:
+    """Matrices ``A`` with ``a_k = a - r + 2 r u_k`` at the non-zero positions, for each row of ``U``."""
+    A = np.broadcast_to(table.A, (U.shape[0],) + table.A.shape).copy()
+    A[:, rows, cols] = table.A[rows, cols] - r + 2.0 * r * U
+    return A
+
+
+def _outputs(outputs: Sequence[int] | None, n: int) -> np.ndarray:
+    out = np.arange(n) if outputs is None else np.asarray(list(outputs), dtype=int)
+    if out.size and (out.min() < 0 or out.max() >= n):
+        raise ImportanceError(f"output indices must lie in 0..{n - 1}, got {list(out)}.")
+    return out
+
+
+def group_sobol(
+    table: IOTable,
+    tol: float,
+    seed: int,
+    *,
+    base_samples: int = 256,
+    grouping: str = "column",
+    outputs: Sequence[int] | None = None,
+    batch: int = 32,
+) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """Sobol first-order and total indices of coefficient groups (columns or rows) for the Type I
+    output multipliers, at any table size (see the module docstring).
+
+    The coefficients are independent and uniform on the ±tol box; the model is evaluated
+    ``base_samples * (groups + 2)`` times at the cost of ``2 * base_samples`` inverses.
+
+    Returns
+    -------
+    names : list of str
+        Group names (sector codes of the columns or rows that have non-zero coefficients).
+    S1, ST : ndarray, shape (groups, len(outputs))
+    """
+    from SALib.analyze import sobol as sobol_analyze
+
+    seed = _check_seed(seed)
+    if isinstance(base_samples, bool) or not isinstance(base_samples, (int, np.integer)) or base_samples < 2:
+        raise ImportanceError(f"base_samples must be an integer >= 2, got {base_samples!r}.")
+    names, rows, cols, gid = _groups(table, tol, grouping)
+    out = _outputs(outputs, table.n)
+    G, n = len(names), table.n
+    present = np.unique(cols if grouping == "column" else rows)
+    r = tol * np.abs(table.A[rows, cols])
+    rng = np.random.default_rng(seed)
+    Y = np.empty((base_samples, G + 2, out.size))
+    eye = np.eye(n)
+    for s0 in range(0, base_samples, batch):
+        b = min(batch, base_samples - s0)
+        UA, UB = rng.random((b, rows.size)), rng.random((b, rows.size))
+        MA, MB = _draw(table, rows, cols, r, UA), _draw(table, rows, cols, r, UB)
+        LA = np.linalg.inv(eye - MA)
+        mA, mB = LA.sum(axis=1), np.linalg.inv(eye - MB).sum(axis=1)
+        D = MB - MA
+        if grouping == "column":  # column g changes by delta_g = D[:, g]
+            num = np.einsum("bk,bkg->bg", mA, D)[:, present]
+            den = 1.0 - np.einsum("bgk,bkg->bg", LA, D)[:, present]
+            mAB = mA[:, None, :] + (num / den)[:, :, None] * LA[:, present, :]
+        else:  # row g changes by delta_g' = D[g, :]
+            DL = D @ LA
+            den = 1.0 - np.einsum("bgg->bg", DL)[:, present]
+            mAB = mA[:, None, :] + (mA[:, present] / den)[:, :, None] * DL[:, present, :]
+        Y[s0 : s0 + b, 0] = mA[:, out]
+        Y[s0 : s0 + b, 1 : G + 1] = mAB[:, :, out]
+        Y[s0 : s0 + b, G + 1] = mB[:, out]
+    problem = {"num_vars": G, "names": names, "bounds": [[0.0, 1.0]] * G}
+    Yf = Y.reshape(-1, out.size)
+    s1, st = [], []
+    for c in range(out.size):
+        if not np.ptp(Yf[:, c]) > 0:  # a multiplier that does not vary (e.g. a sector without inputs)
+            s1.append(np.full(G, np.nan))
+            st.append(np.full(G, np.nan))
+            continue
+        res = sobol_analyze.analyze(problem, Yf[:, c], calc_second_order=False, num_resamples=10, seed=seed)
+        s1.append(np.asarray(res["S1"], dtype=float))
+        st.append(np.asarray(res["ST"], dtype=float))
+    return names, np.column_stack(s1), np.column_stack(st)
+
+
+def group_morris(
+    table: IOTable,
+    tol: float,
+    seed: int,
+    *,
+    trajectories: int = 20,
+    num_levels: int = 4,
+    grouping: str = "column",
+    outputs: Sequence[int] | None = None,
+) -> tuple[list[str], np.ndarray]:
+    """Morris ``mu*`` of coefficient groups (columns or rows) for the Type I output multipliers,
+    at any table size (see the module docstring).
+
+    Returns
+    -------
+    names : list of str
+    mu_star : ndarray, shape (groups, len(outputs))
+    """
+    from SALib.analyze import morris as morris_analyze
+
+    seed = _check_seed(seed)
+    if isinstance(trajectories, bool) or not isinstance(trajectories, (int, np.integer)) or trajectories < 2:
+        raise ImportanceError(f"trajectories must be an integer >= 2, got {trajectories!r}.")
+    if isinstance(num_levels, bool) or not isinstance(num_levels, (int, np.integer)) or num_levels < 2 or num_levels % 2:
+        raise ImportanceError(f"num_levels must be an even integer >= 2 (e.g. 4), got {num_levels!r}.")
+    names, rows, cols, gid = _groups(table, tol, grouping)
+    out = _outputs(outputs, table.n)
+    G, n = len(names), table.n
+    present = np.unique(cols if grouping == "column" else rows)
+    r = tol * np.abs(table.A[rows, cols])
+    delta = num_levels / (2.0 * (num_levels - 1))
+    base_levels = np.arange(num_levels // 2) / (num_levels - 1)  # base + delta stays in [0, 1]
+    rng = np.random.default_rng(seed)
+    eye = np.eye(n)
+    Y = np.empty((trajectories, G + 1, out.size))
+    X = np.zeros((trajectories, G + 1, G))
+    members = [np.flatnonzero(gid == g) for g in range(G)]
+    for t in range(trajectories):
+        base = rng.choice(base_levels, size=rows.size)
+        up = rng.random(rows.size) < 0.5
+        u = np.where(up, base, base + delta)
+        step = np.where(up, delta, -delta)
+        order = rng.permutation(G)
+        M = _draw(table, rows, cols, r, u[None, :])[0]
+        L = np.linalg.inv(eye - M)
+        Y[t, 0] = L.sum(axis=0)[out]
+        for j, g in enumerate(order):
+            k = members[g]
+            dvals = 2.0 * r[k] * step[k]  # change of the coefficients of group g
+            if grouping == "column":
+                d = np.zeros(n)
+                d[rows[k]] = dvals
+                col = present[g]
+                Ld = L @ d
+                L = L + np.outer(Ld, L[col, :]) / (1.0 - Ld[col])
+            else:
+                d = np.zeros(n)
+                d[cols[k]] = dvals
+                row = present[g]
+                dL = d @ L
+                L = L + np.outer(L[:, row], dL) / (1.0 - dL[row])
+            Y[t, j + 1] = L.sum(axis=0)[out]
+            X[t, j + 1 :, g] = delta
+    problem = {"num_vars": G, "names": names, "bounds": [[0.0, 1.0]] * G}
+    Xf = X.reshape(-1, G)
+    Yf = Y.reshape(-1, out.size)
+    mu = []
+    for c in range(out.size):
+        res = morris_analyze.analyze(problem, Xf, Yf[:, c], num_levels=num_levels, seed=seed, num_resamples=10)
+        mu.append(np.asarray(res["mu_star"], dtype=float))
+    return names, np.column_stack(mu)
+
+
+def group_variance_shares(table: IOTable, tol: float, grouping: str = "column",
+                          distribution: str = "uniform") -> tuple[list[str], np.ndarray]:
+    """First-order variance shares of coefficient groups, per Type I output multiplier.
+
+    ``share_g,l = sum_(i,j in g) sd_ij^2 (m_i l_jl)^2 / Var(m_l)`` (analytic; at small
+    tolerances the Sobol indices of the groups tend to these, which the tests use).
+
+    Returns
+    -------
+    names : list of str
+    shares : ndarray, shape (groups, n)
+    """
+    names, rows, cols, gid = _groups(table, tol, grouping)
+    L = leontief_inverse(table.A)
+    m = L.sum(axis=0)
+    sd = coefficient_sd(table.A, tol, distribution)[rows, cols]
+    contrib = (sd * m[rows])[:, None] ** 2 * L[cols, :] ** 2  # (factors, n): sd^2 (m_i l_jl)^2
+    G = len(names)
+    shares = np.zeros((G, table.n))
+    np.add.at(shares, gid, contrib)
+    total = shares.sum(axis=0)
+    return names, np.divide(shares, total, out=np.zeros_like(shares), where=total > 0)
+
+
+def group_agreement(
+    table: IOTable,
+    names: list[str],
+    scores: dict[str, np.ndarray],
+    *,
+    top_k: int = 10,
+) -> pd.DataFrame:
+    """Spearman correlation and top-k overlap between group-level rankings, per multiplier.
+
+    ``scores`` maps a method name (e.g. ``variance_share_column``) to an array (groups, n).
+    Columns as :func:`ranking_agreement` (``coefficients`` is the number of groups).
+    """
+    records = []
+    methods = list(scores)
+    for l, sector in enumerate(table.sectors):
+        for ia, a in enumerate(methods):
+            for b in methods[ia + 1 :]:
+                x, y = scores[a][:, l], scores[b][:, l]
+                ok = np.isfinite(x) & np.isfinite(y)
+                x, y = x[ok], y[ok]
+                rho = float(spearmanr(x, y).statistic) if x.size > 1 and np.ptp(x) > 0 and np.ptp(y) > 0 else math.nan
+                records.append({
+                    "sector": sector, "multiplier": "output_type1", "method_a": a, "method_b": b,
+                    "coefficients": int(x.size), "spearman": rho, "top_k": int(min(top_k, x.size)),
+                    "top_k_overlap": _top_k_overlap(x, y, int(top_k)),
+                })
+    return pd.DataFrame.from_records(records)
+
+
+def group_salib_columns(
+    table: IOTable,
+    tol: float,
+    seed: int,
+    *,
+    grouping: str = "column",
+    trajectories: int = 20,
+    base_samples: int = 256,
+) -> tuple[np.ndarray, np.ndarray, list[str], np.ndarray, np.ndarray]:
+    """Grouped Morris ``mu*`` and Sobol ``S_T`` for large tables, also spread over the coefficients.
+
+    Returns
+    -------
+    mu_coef, st_coef : ndarray, shape (n, n)
+        Every non-zero coefficient carries its group's value, averaged over the Type I output
+        multipliers (outputs with zero variance, e.g. a sector without inputs, are skipped);
+        NaN for zero coefficients.
+    names : list of str
+        Group names.
+    mu, st : ndarray, shape (groups, n)
+        Per group and multiplier (for :func:`group_agreement`).
+    """
+    names, mu = group_morris(table, tol, seed, trajectories=trajectories, grouping=grouping)
+    _, _, st = group_sobol(table, tol, seed, base_samples=base_samples, grouping=grouping)
+    _, rows, cols, gid = _groups(table, tol, grouping)
+    with np.errstate(invalid="ignore"):
+        mu_mean = np.nanmean(np.where(np.isfinite(mu), mu, np.nan), axis=1)
+        st_mean = np.nanmean(np.where(np.isfinite(st), st, np.nan), axis=1)
+    mu_coef = np.full(table.A.shape, np.nan)
+    st_coef = np.full(table.A.shape, np.nan)
+    mu_coef[rows, cols] = mu_mean[gid]
+    st_coef[rows, cols] = st_mean[gid]
+    return mu_coef, st_coef, names, mu, st

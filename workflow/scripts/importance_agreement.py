@@ -17,7 +17,16 @@ logging.captureWarnings(True)
 log = logging.getLogger("iouq.workflow.importance_agreement")
 
 from iouq.results import write_csv_atomic  # noqa: E402
-from iouq.sensitivity import ranking_agreement, salib_columns, salib_plan  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from iouq.sensitivity import (  # noqa: E402
+    group_agreement,
+    group_salib_columns,
+    group_variance_shares,
+    ranking_agreement,
+    salib_columns,
+    salib_plan,
+)
 from iouq.tables import load_table  # noqa: E402
 
 COLUMNS = ["sector", "multiplier", "method_a", "method_b", "coefficients", "spearman", "top_k", "top_k_overlap"]
@@ -35,10 +44,25 @@ if run:
         table, tol, snakemake.params.seed, trajectories=salib["morris_trajectories"], base_samples=salib["sobol_base_samples"]
     )
 else:
-    log.info("Morris and Sobol left out of the comparison: %s", reason)
+    log.info("Morris and Sobol left out of the per-coefficient comparison: %s", reason)
 result = ranking_agreement(
     table, tol, p=settings["p"], top_k=settings["top_k"], distribution=settings["distribution"], morris=mu, sobol_total=st
 )
+grouping = salib["grouping"]
+if not run and tol > 0 and grouping != "none":
+    log.info("group-level comparison (%s groups): first-order variance shares vs Morris and Sobol, seed %d",
+             grouping, snakemake.params.seed)
+    _, _, names, gmu, gst = group_salib_columns(
+        table, tol, snakemake.params.seed, grouping=grouping, trajectories=salib["morris_trajectories"],
+        base_samples=salib["group_base_samples"],
+    )
+    _, shares = group_variance_shares(table, tol, grouping, settings["distribution"])
+    groups = group_agreement(
+        table, names,
+        {f"variance_share_{grouping}": shares, f"morris_{grouping}": gmu, f"sobol_{grouping}": gst},
+        top_k=settings["top_k"],
+    )
+    result = pd.concat([result, groups], ignore_index=True)
 summary = result.groupby(["method_a", "method_b"], sort=False)[["spearman", "top_k_overlap"]].mean()
 log.info("mean over multipliers:\n%s", summary.to_string())
 write_csv_atomic(result, snakemake.output[0], columns=COLUMNS)

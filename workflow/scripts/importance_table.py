@@ -3,7 +3,8 @@
 Output: results/{dataset}/importance/tol-{tol}.csv with columns row, col, coefficient, target,
 tolerable_limit_up_pct, tolerable_limit_down_pct, inverse_important, field_of_influence,
 variance_share, morris_mu_star, sobol_total (one block of n^2 rows per target; the SALib
-columns are filled on the multipliers rows of small tables only, the reason is logged).
+columns are filled on the multipliers rows: per coefficient on small tables, with the value of
+the coefficient's column (or row) group on large ones; the log says which).
 """
 
 import logging
@@ -19,7 +20,7 @@ log = logging.getLogger("iouq.workflow.importance_table")
 
 from iouq.importance import IMPORTANCE_COLUMNS, available_targets, importance_frame  # noqa: E402
 from iouq.results import write_csv_atomic  # noqa: E402
-from iouq.sensitivity import salib_columns, salib_plan  # noqa: E402
+from iouq.sensitivity import group_salib_columns, salib_columns, salib_plan  # noqa: E402
 from iouq.tables import load_table  # noqa: E402
 
 settings = snakemake.params.settings
@@ -43,6 +44,18 @@ if run:
     result.loc[rows, "morris_mu_star"] = mu.reshape(-1)
     result.loc[rows, "sobol_total"] = st.reshape(-1)
     log.info("morris_mu_star and sobol_total: mean over the Type I output multipliers, multipliers rows only (not run for the inverse and output targets)")
+elif tol > 0 and salib["grouping"] != "none":
+    grouping = salib["grouping"]
+    log.info("per-coefficient SALib not run (%s); Morris and Sobol on %s groups instead, seed %d: every "
+             "coefficient carries its group's mu* and S_T (mean over the Type I output multipliers)",
+             reason, grouping, snakemake.params.seed)
+    mu, st, names, _, _ = group_salib_columns(
+        table, tol, snakemake.params.seed, grouping=grouping, trajectories=salib["morris_trajectories"],
+        base_samples=salib["group_base_samples"],
+    )
+    rows = result["target"] == "multipliers"
+    result.loc[rows, "morris_mu_star"] = mu.reshape(-1)
+    result.loc[rows, "sobol_total"] = st.reshape(-1)
 else:
     log.info("SALib columns left empty: %s", reason)
 write_csv_atomic(result, snakemake.output[0], columns=list(IMPORTANCE_COLUMNS))
