@@ -94,3 +94,25 @@ def test_method_comparison_figure(tmp_path):
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     with pytest.raises(ValueError, match="no densities"):
         plot_method_comparison(dens, intervals, multipliers=("income_type1",))
+
+
+def test_importance_figure(tmp_path):
+    from iouq.importance import importance_frame, zeroing_experiment
+    from iouq.plotting import plot_importance
+    from iouq.tables import load_table
+
+    table = load_table("bea2002-sector")
+    limits = importance_frame(table, 0.01, 1.0, ["inverse", "multipliers"])
+    zeroing = zeroing_experiment(table, [1e-4, 1e-3, 1e-2])
+    fig = plot_importance(limits, zeroing, p=1.0, title="bea2002-sector")
+    image = fig.axes[0].images[0].get_array()
+    assert image.shape == (table.n, table.n)
+    # the image shows min(r+, r-) of the multipliers target, blank where a_ij = 0
+    part = limits[limits["target"] == "multipliers"]
+    expected = np.fmin(part["tolerable_limit_up_pct"], part["tolerable_limit_down_pct"]).to_numpy().reshape(table.n, table.n)
+    shown = np.ma.filled(image.astype(float), np.nan)
+    np.testing.assert_allclose(shown[table.A != 0], expected[table.A != 0])
+    assert np.isnan(shown[table.A == 0]).all()
+    assert write_figure_atomic(fig, tmp_path / "i.png").read_bytes()[:4] == b"\x89PNG"
+    with pytest.raises(ValueError, match="no tolerable limits"):
+        plot_importance(limits, zeroing, target="output")

@@ -15,7 +15,8 @@ import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-__all__ = ["relative_widths", "plot_interval_widths", "plot_jerrell_comparison", "plot_method_comparison"]
+__all__ = ["relative_widths", "plot_interval_widths", "plot_jerrell_comparison", "plot_method_comparison",
+           "plot_importance"]
 
 #: Colours and markers per method, shared by all figures.
 METHOD_STYLE = {
@@ -231,6 +232,81 @@ def plot_method_comparison(
                 labels.append(lab)
     fig.legend([handles[lab] for lab in labels], labels, loc="outside lower center", ncols=min(4, len(labels)),
                fontsize="small")
+    if title:
+        fig.suptitle(title)
+    return fig
+
+
+def plot_importance(
+    limits: pd.DataFrame,
+    zeroing: pd.DataFrame,
+    *,
+    target: str = "multipliers",
+    p: float | None = None,
+    title: str | None = None,
+) -> Figure:
+    """Which coefficients matter: tolerable limits as a matrix, and the zeroing experiment.
+
+    Left: ``min(r+, r-)`` (percent of ``|a_ij|``) of every coefficient for ``target``, on a log
+    colour scale (small = important; zero coefficients blank). Right: the largest and the median
+    absolute change of each multiplier (percent) when every coefficient below a cut-off is set
+    to zero, against the cut-off, with the share of non-zero coefficients dropped.
+
+    Parameters
+    ----------
+    limits : DataFrame
+        ``results/{dataset}/importance/tol-{tol}.csv`` (columns ``row, col, target,
+        tolerable_limit_up_pct, tolerable_limit_down_pct``, row-major).
+    zeroing : DataFrame
+        ``results/{dataset}/importance/zeroing.csv``.
+    """
+    from matplotlib.colors import LogNorm
+
+    part = limits[limits["target"] == target]
+    if part.empty:
+        raise ValueError(f"no tolerable limits for target '{target}'")
+    codes = list(dict.fromkeys(part["row"].astype(str)))
+    n = len(codes)
+    r = np.fmin(part["tolerable_limit_up_pct"].to_numpy(float), part["tolerable_limit_down_pct"].to_numpy(float))
+    R = r.reshape(n, n)
+    fig, axes = _new_figure(1, 2, 11.0, 4.6)
+    ax = axes[0]
+    finite = R[np.isfinite(R) & (R > 0)]
+    lo = max(float(finite.min()), 1e-2) if finite.size else 1e-2
+    hi = max(float(finite.max()), lo * 10) if finite.size else 1e2
+    img = ax.imshow(np.where(np.isfinite(R) & (R > 0), R, np.nan), norm=LogNorm(vmin=lo, vmax=hi), cmap="viridis",
+                    interpolation="nearest")
+    fig.colorbar(img, ax=ax, shrink=0.85, label="min(r+, r−), % of |a_ij|" + (f" (p = {p:g}%)" if p else ""))
+    if n <= 20:
+        ax.set_xticks(range(n), codes, rotation=90, fontsize="x-small")
+        ax.set_yticks(range(n), codes, fontsize="x-small")
+    ax.set_xlabel("column j (purchasing sector)")
+    ax.set_ylabel("row i (supplying sector)")
+    ax.set_title(f"tolerable limits, target: {target}", fontsize="small")
+    ax = axes[1]
+    tw = ax.twinx()
+    for k, (mult, z) in enumerate(zeroing.groupby("multiplier", sort=False)):
+        g = z.groupby("cutoff")
+        change = g["change_pct"].apply(lambda c: c.abs().max())
+        med = g["change_pct"].apply(lambda c: c.abs().median())
+        colour = f"C{k}"
+        pos = lambda v: np.where(v > 0, v, np.nan)  # noqa: E731  (log axis: no change is not drawn)
+        ax.plot(change.index, pos(change.to_numpy()), color=colour, marker="o", label=f"{mult}: max |change|")
+        ax.plot(med.index, pos(med.to_numpy()), color=colour, linestyle="--", label=f"{mult}: median |change|")
+        if k == 0:
+            share = g["zeroed_share"].first()
+            tw.plot(share.index, 100 * share.to_numpy(), color="grey", linestyle=":", label="coefficients dropped")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("cut-off: coefficients below it set to zero")
+    ax.set_ylabel("change of the multipliers, %")
+    tw.set_ylabel("non-zero coefficients dropped, %", color="grey")
+    tw.set_ylim(0, 100)
+    h1, l1 = ax.get_legend_handles_labels()
+    h2, l2 = tw.get_legend_handles_labels()
+    ax.legend(h1 + h2, l1 + l2, fontsize="x-small", loc="upper left")
+    ax.set_title("zeroing experiment (Jensen & West)", fontsize="small")
+    ax.grid(True, alpha=0.3)
     if title:
         fig.suptitle(title)
     return fig

@@ -151,6 +151,7 @@ def importance_outputs(dataset):
         f"results/{dataset}/importance/zeroing.csv",
         f"results/{dataset}/importance/ranking_agreement.csv",
         f"results/{dataset}/importance/counts.csv",
+        f"results/{dataset}/importance/importance.png",
     ]
 
 

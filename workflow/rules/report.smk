@@ -48,3 +48,21 @@ rule plot_method_comparison:
         "../envs/iouq.yaml"
     script:
         "../scripts/plot_method_comparison.py"
+
+
+rule plot_importance:
+    input:
+        limits=f"results/{{dataset}}/importance/tol-{TOLERANCES[0]}.csv",
+        zeroing="results/{dataset}/importance/zeroing.csv",
+    output:
+        "results/{dataset}/importance/importance.png",
+    params:
+        p=IMPORTANCE["p"],
+    log:
+        "logs/report/{dataset}/importance.log",
+    benchmark:
+        "logs/benchmarks/report/{dataset}/importance.tsv"
+    conda:
+        "../envs/iouq.yaml"
+    script:
+        "../scripts/plot_importance.py"
