@@ -389,3 +389,88 @@ def test_salib_column_groups() -> None:
     assert st[0, 0] > st[1, 0] and st[1, 1] > st[0, 1]
     with pytest.raises(IOUQError, match="Sobol sampling"):
         sobol_indices(load_table("bea2002-summary"), 0.1, seed=3, grouping="column")
+
+
+# ============================================================================ household coefficients
+def _brute_household(table: IOTable, positions: list[tuple[int, int]], p: float, direction: int) -> np.ndarray:
+    """Bisection on the relative change of closed-matrix coefficients, full re-inversion each step;
+    target: every Type II output multiplier."""
+    n = table.n
+    M0 = table.closed_matrix()
+    y0 = inv(M0)[:n, :n].sum(axis=0)
+    det0 = np.linalg.det(np.eye(n + 1) - M0)
+    rows = np.array([q[0] for q in positions])
+    cols = np.array([q[1] for q in positions])
+    a = M0[rows, cols]
+
+    def feasible(r: np.ndarray) -> np.ndarray:
+        Ms = np.broadcast_to(M0, (len(positions), n + 1, n + 1)).copy()
+        Ms[np.arange(len(positions)), rows, cols] = a * (1 + direction * r / 100)
+        ok = np.linalg.det(np.eye(n + 1) - Ms) / det0 > 0
+        y = inv(Ms)[:, :n, :n].sum(axis=1)
+        return ok & (np.abs(y / y0 - 1).max(axis=1) <= p / 100)
+
+    lo, hi, r = np.zeros(len(positions)), np.full(len(positions), np.inf), 1e-3
+    while r < 1e10 and np.any(np.isinf(hi)):
+        ok = feasible(np.full(len(positions), r))
+        hi[np.isinf(hi) & ~ok] = r
+        lo[np.isinf(hi)] = r
+        r *= 2.0
+    finite = np.isfinite(hi)
+    for _ in range(48):
+        mid = np.where(finite, 0.5 * (lo + hi), lo)
+        ok = feasible(mid)
+        lo = np.where(finite & ok, mid, lo)
+        hi = np.where(finite & ~ok, mid, hi)
+    return np.where(finite, 0.5 * (lo + hi), np.inf)
+
+
+@pytest.mark.parametrize("name", ["miernyk", "random"])
+def test_household_limits_vs_brute_force(name: str) -> None:
+    from iouq.importance import household_importance
+
+    table = load_table("miernyk") if name == "miernyk" else random_table(7, 11)
+    df = household_importance(table, 0.1, 1.0)
+    n = table.n
+    labels = list(table.sectors) + [table.household_label]
+    df = df[df["coefficient"] != 0]
+    positions = [(labels.index(r), labels.index(c)) for r, c in zip(df["row"], df["col"])]
+    assert {"income", "consumption"} <= set(df["kind"]) and len(positions) >= 2 * n - 2
+    for direction, col in ((1, "tolerable_limit_up_pct"), (-1, "tolerable_limit_down_pct")):
+        ref = _brute_household(table, positions, 1.0, direction)
+        np.testing.assert_allclose(df[col].to_numpy(), ref, rtol=1e-6)
+
+
+def test_household_variance_shares_vs_finite_differences() -> None:
+    """Shares from central differences of the re-inverted closed matrix (independent of L̄ algebra)."""
+    from iouq.importance import household_importance
+    from iouq.distributions import coefficient_sd as sd_of
+
+    table = load_table("miernyk")
+    n = table.n
+    M = table.closed_matrix()
+    S2 = sd_of(M, 0.1, "uniform") ** 2
+    grads = np.zeros((n + 1, n + 1, n))
+    for i, j in np.argwhere(M != 0):
+        e = 1e-6
+        Mp, Mm = M.copy(), M.copy()
+        Mp[i, j] += e
+        Mm[i, j] -= e
+        grads[i, j] = (inv(Mp)[:n, :n].sum(axis=0) - inv(Mm)[:n, :n].sum(axis=0)) / (2 * e)
+    contrib = S2[:, :, None] * grads**2
+    shares = (contrib / contrib.sum(axis=(0, 1))).mean(axis=2)
+    df = household_importance(table, 0.1, 1.0)
+    labels = list(table.sectors) + [table.household_label]
+    got = {(labels.index(r), labels.index(c)): v for r, c, v in zip(df["row"], df["col"], df["variance_share"])}
+    for (i, j), v in got.items():
+        assert v == pytest.approx(shares[i, j], rel=1e-5, abs=1e-12)
+    hh = sum(shares[i, j] for (i, j) in got)
+    assert df["household_variance_share"].iloc[0] == pytest.approx(hh, rel=1e-6)
+
+
+def test_household_importance_needs_households() -> None:
+    from iouq.errors import HouseholdsMissingError
+    from iouq.importance import household_importance
+
+    with pytest.raises(HouseholdsMissingError, match="household"):
+        household_importance(mb_table(), 0.1)

@@ -65,6 +65,7 @@ def test_dry_run_plans_every_result_of_default_config():
     assert counts["jerrell_comparison"] == 1 and counts["plot_jerrell_comparison"] == 1
     assert counts["plot_method_comparison"] == n_data * n_tol
     assert counts["plot_importance"] == n_data
+    assert counts["importance_households"] == n_data  # every bundled table has households
     for tol in config["tolerances"]:
         assert f"results/miernyk/interval/tol-{tol}.csv" in text
 
@@ -182,6 +183,8 @@ def test_small_pipeline_writes_the_result_contract(tmp_path):
         assert list(dens.columns) == ["sector", "multiplier", "method", "distribution", "x", "density"]
         assert (results / dataset / "stochastic" / "tol-0.01_comparison.png").stat().st_size > 1000
         assert (results / dataset / "importance" / "importance.png").stat().st_size > 1000
+        hh = pd.read_csv(results / dataset / "importance" / "households.csv")
+        assert set(hh["kind"]) == {"income", "consumption", "own"} and len(hh) == 2 * 6 + 1
 
     # A table given as a directory gives the same numbers as the bundled table.
     for name in ("multipliers.csv", "interval/tol-0.01.csv"):

@@ -71,7 +71,11 @@ Other results
 * total field of influence (closed form of the squared-difference ranking),
 * inverse-important classification and Schintke–Stäglin bands, counts per ``p``,
 * zeroing experiments (Jensen & West 1980),
-* variance shares from the first-order (perturbation) formula.
+* variance shares from the first-order (perturbation) formula,
+* the household coefficients (income row ``a_hj``, consumption column ``a_ih``, ``a_hh``) of the
+  closed matrix, screened against the Type II output multipliers
+  (:func:`household_importance`): the same rank-one formulas on the ``(n+1) x (n+1)`` closed
+  inverse, with every closed-matrix coefficient random in the variance shares.
 """
 
 from __future__ import annotations
@@ -112,6 +116,8 @@ __all__ = [
     "available_targets",
     "target_field",
     "IMPORTANCE_COLUMNS",
+    "HOUSEHOLD_COLUMNS",
+    "household_importance",
 ]
 
 #: Targets of the tolerable limits.
@@ -781,3 +787,89 @@ def importance_frame(
         df["sobol_total"] = np.nan
         blocks.append(df.loc[:, list(IMPORTANCE_COLUMNS)])
     return pd.concat(blocks, ignore_index=True)
+
+
+HOUSEHOLD_COLUMNS: tuple[str, ...] = (
+    "row",
+    "col",
+    "coefficient",
+    "kind",
+    "tolerable_limit_up_pct",
+    "tolerable_limit_down_pct",
+    "inverse_important",
+    "field_of_influence",
+    "variance_share",
+    "household_variance_share",
+)
+
+
+def household_importance(
+    table: IOTable,
+    tol: float,
+    p: float = 1.0,
+    *,
+    cutoff: float = DEFAULT_CUTOFF,
+    distribution: str = "uniform",
+    zero_tol: float = DEFAULT_ZERO_TOL,
+) -> pd.DataFrame:
+    """Importance of the household coefficients for the Type II output multipliers.
+
+    With ``M`` the household-closed matrix, ``L̄ = (I - M)^-1`` and the Type II output
+    multipliers ``y_l = m̄_l = sum_{k<n} l̄_kl`` (``l < n``), a change of ``m_ij`` moves ``y_l`` by
+    ``u(d) m̄_i l̄_jl`` exactly (Sherman–Morrison), so the tolerable limits follow from
+    :func:`limits_from_q` with ``Q_ij = |m̄_i| max_l |l̄_jl| / |m̄_l|``. ``field_of_influence`` is
+    ``sum_l (m̄_i l̄_jl)^2``; ``variance_share`` the mean over the Type II output multipliers of
+    the coefficient's share of their first-order variance when *every* non-zero coefficient of
+    ``M`` (households included) is random at tolerance ``tol``; ``household_variance_share``
+    (the same in every row) the mean share of all household coefficients together.
+
+    Parameters
+    ----------
+    table : IOTable
+        Must have households.
+    tol : float
+        Tolerance of the variance shares.
+    p : float
+        Tolerated change of the Type II output multipliers, percent.
+    cutoff : float
+        Important when ``min(r+, r-) <= cutoff`` percent.
+
+    Returns
+    -------
+    DataFrame
+        Columns :data:`HOUSEHOLD_COLUMNS`; one row per household coefficient: the income row
+        (``kind = income``, ``row`` = the household label), the consumption column
+        (``kind = consumption``) and ``a_hh`` (``kind = own``). Limits are NaN for zero coefficients.
+    """
+    p = check_p(p)
+    cutoff = _check_cutoff(cutoff)
+    table.require_households("household screening")
+    n = table.n
+    M = table.closed_matrix()
+    Lc = _closed_inverse(table)
+    m = Lc[:n, :].sum(axis=0)  # m̄_i for every i of the closed matrix
+    B = Lc[:, :n]  # l̄_jl, targets l < n
+    w = _reciprocal_weights(m[:n], zero_tol)
+    q = np.outer(np.abs(m), (np.abs(B) * w[None, :]).max(axis=1))
+    up, down = limits_from_q(M, q, Lc.T, p)
+    foi = np.outer(m * m, (B * B).sum(axis=1))
+    S2 = coefficient_sd(M, tol, distribution) ** 2
+    B2 = B * B
+    V = (m * m) @ S2 @ B2  # first-order Var(y_l), every coefficient of M random
+    wv = _positive_reciprocal(V, zero_tol)
+    share = S2 * np.outer(m * m, B2 @ wv) / max(np.count_nonzero(wv), 1)
+    h = n
+    pos = [(h, j, "income") for j in range(n)] + [(i, h, "consumption") for i in range(n)] + [(h, h, "own")]
+    hh_total = float(sum(share[i, j] for i, j, _ in pos))
+    labels = list(table.sectors) + [table.household_label]
+    records = []
+    for i, j, kind in pos:
+        r = np.fmin(up[i, j], down[i, j])
+        records.append({
+            "row": labels[i], "col": labels[j], "coefficient": M[i, j], "kind": kind,
+            "tolerable_limit_up_pct": up[i, j], "tolerable_limit_down_pct": down[i, j],
+            "inverse_important": bool(np.isfinite(r) and r <= cutoff) if M[i, j] != 0 else False,
+            "field_of_influence": foi[i, j], "variance_share": share[i, j],
+            "household_variance_share": hh_total,
+        })
+    return pd.DataFrame.from_records(records, columns=list(HOUSEHOLD_COLUMNS))

@@ -144,9 +144,21 @@ def interval_results(wildcards):
     return expand("results/{dataset}/interval/tol-{tol}.csv", dataset=wildcards.dataset, tol=TOLERANCES)
 
 
+_HOUSEHOLDS = {}
+
+
+def has_households(dataset):
+    """Whether the table of ``dataset`` has a household row and column (loaded once, at parse time)."""
+    if dataset not in _HOUSEHOLDS:
+        _HOUSEHOLDS[dataset] = iouq.tables.load_table(DATASETS[dataset]).has_households
+    return _HOUSEHOLDS[dataset]
+
+
 def importance_outputs(dataset):
     """The importance results of one dataset (rules/importance.smk)."""
+    households = [f"results/{dataset}/importance/households.csv"] if has_households(dataset) else []
     return [
+        *households,
         *expand("results/{dataset}/importance/tol-{tol}.csv", dataset=dataset, tol=TOLERANCES),
         f"results/{dataset}/importance/zeroing.csv",
         f"results/{dataset}/importance/ranking_agreement.csv",

@@ -74,3 +74,21 @@ rule importance_counts:
         "../envs/iouq.yaml"
     script:
         "../scripts/importance_counts.py"
+
+
+rule importance_households:
+    input:
+        table_files,
+    output:
+        "results/{dataset}/importance/households.csv",
+    params:
+        table=table_source,
+        settings=IMPORTANCE,
+    log:
+        "logs/importance/{dataset}/households.log",
+    benchmark:
+        "logs/benchmarks/importance/{dataset}/households.tsv"
+    conda:
+        "../envs/iouq.yaml"
+    script:
+        "../scripts/importance_households.py"
