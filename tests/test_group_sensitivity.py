@@ -94,9 +94,32 @@ def test_large_table_grouped_columns_are_filled():
     # a sector without inputs has a constant multiplier (1): no Sobol indices, not an error
     no_inputs = np.flatnonzero(~nz.any(axis=0))
     assert no_inputs.size and np.array_equal(np.flatnonzero(np.isnan(gst).all(axis=0)), no_inputs)
-    df = group_agreement(table, names, {"a": gmu, "b": gst}, top_k=5)
+    df = group_agreement(table, {"a": gmu, "b": gst}, top_k=5)
     assert list(df.columns) == ["sector", "multiplier", "method_a", "method_b", "coefficients", "spearman",
                                 "top_k", "top_k_overlap"]
+
+
+@pytest.mark.parametrize("grouping", ["column", "row"])
+def test_morris_trajectory_matches_re_inversion(bea, grouping):
+    """Sherman-Morrison steps along a whole trajectory against a full re-inversion at every point."""
+    from iouq.sensitivity import _groups, _morris_trajectory
+
+    tol = 0.1
+    names, rows, cols, gid, present = _groups(bea, tol, grouping)
+    r = tol * np.abs(bea.A[rows, cols])
+    rng = np.random.default_rng(2)
+    start = rng.choice([0.0, 1.0 / 3.0], size=rows.size) + np.where(rng.random(rows.size) < 0.5, 0.0, 2.0 / 3.0)
+    step = np.where(start >= 2.0 / 3.0, -2.0 / 3.0, 2.0 / 3.0)
+    order = rng.permutation(len(names))
+    Y = _morris_trajectory(bea, rows, cols, r, gid, present, grouping, start, step, order)
+    X, x = [], start.copy()
+    X.append(bea.A[rows, cols] - r + 2 * r * x)
+    for g in order:
+        x = x + np.where(gid == g, step, 0.0)
+        X.append(bea.A[rows, cols] - r + 2 * r * x)
+    ref = evaluate_multipliers(bea.A, rows, cols, np.array(X))
+    assert np.all((x >= -1e-12) & (x <= 1 + 1e-12))  # the trajectory stays in the box
+    np.testing.assert_allclose(Y, ref, rtol=1e-12)
 
 
 def test_group_bad_input(bea):
@@ -106,6 +129,8 @@ def test_group_bad_input(bea):
         group_morris(bea, 0.1, 1, grouping="coefficient")
     with pytest.raises(ImportanceError, match="num_levels"):
         group_morris(bea, 0.1, 1, num_levels=3)
+    with pytest.raises(ImportanceError, match="batch"):
+        group_sobol(bea, 0.1, 1, batch=0)
     near = IOTable(name="near", sectors=("a", "b"), A=np.array([[0.6, 0.39], [0.39, 0.6]]))  # rho = 0.99
     with pytest.raises(BoxNotProductiveError, match="Productivity is lost"):
         group_sobol(near, 0.1, 1)

@@ -92,11 +92,16 @@ def brute_limits(table: IOTable, coefs: list[tuple[int, int]], p: float, target:
             ok &= rel.max(axis=1) <= p / 100
         return ok
 
-    lo = np.zeros(len(coefs))
-    hi = np.full(len(coefs), np.inf)
+    return bisect_limits(feasible, len(coefs))
+
+
+def bisect_limits(feasible, k: int) -> np.ndarray:
+    """Largest r (percent) with ``feasible(r)`` for k coefficients at once: doubling, then bisection."""
+    lo = np.zeros(k)
+    hi = np.full(k, np.inf)
     r = 1e-3
     while r < 1e10 and np.any(np.isinf(hi)):
-        ok = feasible(np.full(len(coefs), r))
+        ok = feasible(np.full(k, r))
         newly = np.isinf(hi) & ~ok
         hi[newly] = r
         lo[np.isinf(hi)] = r
@@ -410,19 +415,7 @@ def _brute_household(table: IOTable, positions: list[tuple[int, int]], p: float,
         y = inv(Ms)[:, :n, :n].sum(axis=1)
         return ok & (np.abs(y / y0 - 1).max(axis=1) <= p / 100)
 
-    lo, hi, r = np.zeros(len(positions)), np.full(len(positions), np.inf), 1e-3
-    while r < 1e10 and np.any(np.isinf(hi)):
-        ok = feasible(np.full(len(positions), r))
-        hi[np.isinf(hi) & ~ok] = r
-        lo[np.isinf(hi)] = r
-        r *= 2.0
-    finite = np.isfinite(hi)
-    for _ in range(48):
-        mid = np.where(finite, 0.5 * (lo + hi), lo)
-        ok = feasible(mid)
-        lo = np.where(finite & ok, mid, lo)
-        hi = np.where(finite & ~ok, mid, hi)
-    return np.where(finite, 0.5 * (lo + hi), np.inf)
+    return bisect_limits(feasible, len(positions))
 
 
 @pytest.mark.parametrize("name", ["miernyk", "random"])

@@ -129,3 +129,17 @@ def test_control_variates_off_when_draws_are_rejected() -> None:
     assert (df["rejection_rate"] > 0).all()
     np.testing.assert_array_equal(df["q025_cv"], df["q025"])
     np.testing.assert_array_equal(df["mean_cv"], df["mean"])
+
+
+def test_controlled_quantile_error_is_never_zero() -> None:
+    """Identical rankings (no disagreement in the sample) must not give a zero standard error."""
+    from iouq.linear_law import controlled_quantile
+
+    rng = np.random.default_rng(0)
+    L = rng.standard_normal((2000, 1))
+    Y = 1.0 + L  # a shifted copy: rho is exactly 1 in the sample
+    q, se = controlled_quantile(Y, L, 0.975, np.array([ndtri(0.975)]), np.array([stats.norm.pdf(ndtri(0.975))]),
+                                np.array([stats.norm.pdf(ndtri(0.975))]))
+    assert q[0] == pytest.approx(1.0 + ndtri(0.975), abs=1e-12)  # exact for a shifted copy
+    plain = math.sqrt(0.975 * 0.025 / 2000) / stats.norm.pdf(ndtri(0.975))
+    assert 0.05 * plain < se[0] < plain

@@ -376,13 +376,19 @@ def _families(table: IOTable, target: str, zero_tol: float, L: np.ndarray) -> li
     return fams
 
 
+def _multiplier_q(Lfull: np.ndarray, n: int, zero_tol: float) -> np.ndarray:
+    """``Q_ij = |m_i| max_l |l_jl| / |m_l|`` for every coefficient ``(i, j)`` of the matrix of the
+    (possibly closed) inverse ``Lfull``, the targets being the output multipliers
+    ``m_l = sum_{k<n} l_kl`` (``l < n``); ``m_i`` for ``i >= n`` is the same column sum."""
+    m = Lfull[:n, :].sum(axis=0)
+    w = _reciprocal_weights(m[:n], zero_tol)
+    return np.outer(np.abs(m), (np.abs(Lfull[:, :n]) * w[None, :]).max(axis=1))
+
+
 def _multiplier_family(Lfull: np.ndarray, n: int, zero_tol: float) -> _Family:
-    """Output multipliers ``m_l = sum_{k<n} l_kl`` (l < n) of a (possibly closed) inverse."""
-    m = Lfull[:n, :n].sum(axis=0)
-    B = Lfull[:n, :n]
-    w = _reciprocal_weights(m, zero_tol)
-    q = np.outer(np.abs(m), (np.abs(B) * w[None, :]).max(axis=1))
-    return _Family(q, B.T)
+    """Output multipliers ``m_l = sum_{k<n} l_kl`` (l < n) of a (possibly closed) inverse, for
+    changes of the ``n x n`` block ``A``."""
+    return _Family(_multiplier_q(Lfull, n, zero_tol)[:n, :n], Lfull[:n, :n].T)
 
 
 def _closed_inverse(table: IOTable) -> np.ndarray:
@@ -849,9 +855,7 @@ def household_importance(
     Lc = _closed_inverse(table)
     m = Lc[:n, :].sum(axis=0)  # m̄_i for every i of the closed matrix
     B = Lc[:, :n]  # l̄_jl, targets l < n
-    w = _reciprocal_weights(m[:n], zero_tol)
-    q = np.outer(np.abs(m), (np.abs(B) * w[None, :]).max(axis=1))
-    up, down = limits_from_q(M, q, Lc.T, p)
+    up, down = limits_from_q(M, _multiplier_q(Lc, n, zero_tol), Lc.T, p)
     foi = np.outer(m * m, (B * B).sum(axis=1))
     S2 = coefficient_sd(M, tol, distribution) ** 2
     B2 = B * B

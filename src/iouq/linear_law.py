@@ -13,7 +13,7 @@ quantiles (its mean, 0, already serves for the mean):
 
 * weights are measured in units of ``sd_j``; the *large* ones enter through the exact
   characteristic function of the unit law (``sin x / x`` for the uniform, ``15 j_2(x) / x^2``
-  for Beta(3, 3));
+  for the Beta(3, 3) of :data:`iouq.distributions.BETA_SHAPE`);
 * the many small ones through a series ``log phi_U(x) ~ sum_r a_r x^2r`` (degree
   :data:`TERMS` in ``x^2``, least-squares fitted on ``|x| <= X_MAX``; error about 2e-8 for the
   uniform), evaluated with the power sums ``sum_k w_jk^2r``;
@@ -34,7 +34,8 @@ of the multiplier and ``L`` those of its first-order term (exact ``p``-quantile 
 ``q̂ = q̂_Y - beta (q̂_L - q_L)`` with ``beta`` the regression coefficient of the Bahadur
 representations ``-(1{Y <= q_Y} - p)/f_Y`` on ``-(1{L <= q_L} - p)/f_L``; its standard error is
 ``sqrt(p (1 - p) (1 - rho^2) / N) / f_Y`` with ``rho`` the correlation of the two indicators
-(both evaluated at the sample quantiles).
+(both evaluated at the sample quantiles; the disagreement of the two indicators is bounded
+below by ``3/N`` so that a sample without any disagreement does not give a zero error).
 At small tolerances ``Y`` and ``L`` (shifted) almost coincide, ``rho`` is close to 1 and the
 quantile needs a small fraction of the draws of the plain estimator (see benchmarks/).
 """
@@ -46,7 +47,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
-from scipy.special import ndtri, spherical_jn
+from scipy.special import jv, ndtri
+
+from .distributions import BETA_SHAPE
 
 __all__ = ["UNIT_LAWS", "LinearLaw", "linear_law", "controlled_quantile", "unit_log_cf_series"]
 
@@ -72,7 +75,11 @@ MAX_EXACT: int = 256
 
 
 def _unit_variance(distribution: str) -> float:
-    return {"uniform": 1.0 / 3.0, "beta": 1.0 / 7.0, "normal": 1.0 / 3.0}[distribution]
+    """Variance of the unit law: 1/3 (uniform on [-1, 1]; the normal has the uniform's sd) or
+    ``1 / (2 alpha + 1)`` for ``2 X - 1``, ``X ~ Beta(alpha, alpha)``, ``alpha = BETA_SHAPE``."""
+    if distribution == "beta":
+        return 1.0 / (2.0 * BETA_SHAPE + 1.0)
+    return 1.0 / 3.0
 
 
 def _unit_cf(distribution: str, x: np.ndarray) -> np.ndarray:
@@ -81,10 +88,15 @@ def _unit_cf(distribution: str, x: np.ndarray) -> np.ndarray:
     if distribution == "uniform":
         return np.sinc(x / math.pi)
     if distribution == "beta":
+        # 0F1(; a + 1/2; -x^2/4) = Gamma(a + 1/2) (x/2)^(1/2 - a) J_(a - 1/2)(x), a = BETA_SHAPE
+        # (15 j_2(x) / x^2 for a = 3); near 0 its series 1 - x^2 / (2 (2a + 1)) + ...
+        a = BETA_SHAPE
         small = np.abs(x) < 1e-3
-        xs = np.where(small, 1.0, x)
-        # 0F1(; 7/2; -x^2/4) = 15 j_2(x) / x^2, series 1 - x^2/14 + x^4/504 near 0
-        return np.where(small, 1.0 - x * x / 14.0 + x**4 / 504.0, 15.0 * spherical_jn(2, xs) / (xs * xs))
+        xs = np.where(small, 1.0, np.abs(x))
+        c1 = 1.0 / (2.0 * (2.0 * a + 1.0))
+        c2 = c1 / (4.0 * (2.0 * a + 3.0))
+        exact = math.gamma(a + 0.5) * (xs / 2.0) ** (0.5 - a) * jv(a - 0.5, xs)
+        return np.where(small, 1.0 - c1 * x * x + c2 * x**4, exact)
     if distribution == "normal":
         return np.exp(-x * x / 6.0)
     raise ValueError(distribution)
@@ -184,7 +196,7 @@ class LinearLaw:
             u = new
             if done:
                 break
-        F, f = self.cdf_pdf(u)
+        _, f = self.cdf_pdf(u)
         return np.where(self.sd > 0, u, 0.0), f
 
 
@@ -323,8 +335,15 @@ def controlled_quantile(Y: np.ndarray, L: np.ndarray, p: float, qL: np.ndarray, 
     vY = (IY * IY).mean(axis=0) - mY**2
     vL = (IL * IL).mean(axis=0) - mL**2
     c = (IY * IL).mean(axis=0) - mY * mL
+    # When Y and L rank the draws near the quantile (almost) identically, the observed
+    # disagreement P(IY != IL) can be 0 and rho exactly 1: the standard error would be 0. Bound
+    # the disagreement below by 3/N (upper 95% bound for no event in N draws, "rule of three")
+    # and use the implied 1 - rho ~ P(disagree) / (2 sqrt(vY vL)), so that the error is never
+    # understated.
+    dis = np.maximum((IY != IL).mean(axis=0), 3.0 / n)
     with np.errstate(divide="ignore", invalid="ignore"):
-        rho = np.clip(np.where((vY > 0) & (vL > 0), c / np.sqrt(vY * vL), 0.0), -1.0, 1.0)
+        v = np.sqrt(vY * vL)
+        rho = np.clip(np.where(v > 0, np.minimum(c / v, 1.0 - dis / (2.0 * v)), 0.0), -1.0, 1.0)
         # regression of -(IY - p)/fY on -(IL - p)/fL
         beta = np.where((vL > 0) & (fY > 0), c * fL / (vL * fY), 0.0)
         se = np.where(fY > 0, np.sqrt(p * (1 - p) * (1.0 - rho**2) / n) / fY, 0.0)

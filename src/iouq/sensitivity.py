@@ -66,6 +66,7 @@ __all__ = [
     "group_variance_shares",
     "group_agreement",
     "group_salib_columns",
+    "group_ranking_agreement",
 ]
 
 #: Largest dimension of scipy's Sobol engine (SALib's Saltelli sampler draws 2 x factors).
@@ -389,8 +390,11 @@ def salib_plan(table: IOTable, tol: float, max_factors: int) -> tuple[bool, str]
 
 
 # ============================================================================ grouped analysis (large tables)
-def _groups(table: IOTable, tol: float, grouping: str) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
-    """Group names, positions of the non-zero coefficients, their half-widths and group index."""
+def _groups(
+    table: IOTable, tol: float, grouping: str
+) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Group names, positions ``rows, cols`` of the non-zero coefficients, the group index of each
+    and the column (row) of ``A`` of each group."""
     from .interval import _box_solver, coefficient_box
 
     tol = _check_tol(tol)
@@ -402,7 +406,7 @@ def _groups(table: IOTable, tol: float, grouping: str) -> tuple[list[str], np.nd
     present = np.unique(key)
     gid = np.searchsorted(present, key)
     names = [table.sectors[k] for k in present]
-    return names, rows, cols, gid
+    return names, rows, cols, gid, present
 
 
 def _draw(table: IOTable, rows: np.ndarray, cols: np.ndarray, r: np.ndarray, U: np.ndarray) -> np.ndarray:
@@ -446,10 +450,11 @@ def group_sobol(
     seed = _check_seed(seed)
     if isinstance(base_samples, bool) or not isinstance(base_samples, (int, np.integer)) or base_samples < 2:
         raise ImportanceError(f"base_samples must be an integer >= 2, got {base_samples!r}.")
-    names, rows, cols, gid = _groups(table, tol, grouping)
+    if isinstance(batch, bool) or not isinstance(batch, (int, np.integer)) or batch < 1:
+        raise ImportanceError(f"batch must be a positive integer, got {batch!r}.")
+    names, rows, cols, _, present = _groups(table, tol, grouping)
     out = _outputs(outputs, table.n)
     G, n = len(names), table.n
-    present = np.unique(cols if grouping == "column" else rows)
     r = tol * np.abs(table.A[rows, cols])
     rng = np.random.default_rng(seed)
     Y = np.empty((base_samples, G + 2, out.size))
@@ -486,6 +491,43 @@ def group_sobol(
     return names, np.column_stack(s1), np.column_stack(st)
 
 
+def _morris_trajectory(
+    table: IOTable,
+    rows: np.ndarray,
+    cols: np.ndarray,
+    r: np.ndarray,
+    gid: np.ndarray,
+    present: np.ndarray,
+    grouping: str,
+    start: np.ndarray,
+    step: np.ndarray,
+    order: np.ndarray,
+) -> np.ndarray:
+    """Type I output multipliers along one group trajectory, shape (groups + 1, n).
+
+    The coefficients start at ``a - r + 2 r start`` (``start`` in units of the box); at step
+    ``j`` every coefficient of group ``order[j]`` moves by ``2 r step``: one column (row) of ``A``
+    changes, and ``L`` is updated by Sherman–Morrison instead of re-inverted.
+    """
+    n = table.n
+    L = np.linalg.inv(np.eye(n) - _draw(table, rows, cols, r, start[None, :])[0])
+    Y = np.empty((len(order) + 1, n))
+    Y[0] = L.sum(axis=0)
+    for j, g in enumerate(order):
+        k = np.flatnonzero(gid == g)
+        d = np.zeros(n)
+        if grouping == "column":  # A + d e_c'
+            d[rows[k]] = 2.0 * r[k] * step[k]
+            Ld = L @ d
+            L = L + np.outer(Ld, L[present[g], :]) / (1.0 - Ld[present[g]])
+        else:  # A + e_r d'
+            d[cols[k]] = 2.0 * r[k] * step[k]
+            dL = d @ L
+            L = L + np.outer(L[:, present[g]], dL) / (1.0 - dL[present[g]])
+        Y[j + 1] = L.sum(axis=0)
+    return Y
+
+
 def group_morris(
     table: IOTable,
     tol: float,
@@ -511,43 +553,23 @@ def group_morris(
         raise ImportanceError(f"trajectories must be an integer >= 2, got {trajectories!r}.")
     if isinstance(num_levels, bool) or not isinstance(num_levels, (int, np.integer)) or num_levels < 2 or num_levels % 2:
         raise ImportanceError(f"num_levels must be an even integer >= 2 (e.g. 4), got {num_levels!r}.")
-    names, rows, cols, gid = _groups(table, tol, grouping)
+    names, rows, cols, gid, present = _groups(table, tol, grouping)
     out = _outputs(outputs, table.n)
-    G, n = len(names), table.n
-    present = np.unique(cols if grouping == "column" else rows)
+    G = len(names)
     r = tol * np.abs(table.A[rows, cols])
     delta = num_levels / (2.0 * (num_levels - 1))
     base_levels = np.arange(num_levels // 2) / (num_levels - 1)  # base + delta stays in [0, 1]
     rng = np.random.default_rng(seed)
-    eye = np.eye(n)
     Y = np.empty((trajectories, G + 1, out.size))
     X = np.zeros((trajectories, G + 1, G))
-    members = [np.flatnonzero(gid == g) for g in range(G)]
     for t in range(trajectories):
         base = rng.choice(base_levels, size=rows.size)
         up = rng.random(rows.size) < 0.5
-        u = np.where(up, base, base + delta)
-        step = np.where(up, delta, -delta)
         order = rng.permutation(G)
-        M = _draw(table, rows, cols, r, u[None, :])[0]
-        L = np.linalg.inv(eye - M)
-        Y[t, 0] = L.sum(axis=0)[out]
+        start = np.where(up, base, base + delta)
+        step = np.where(up, delta, -delta)
+        Y[t] = _morris_trajectory(table, rows, cols, r, gid, present, grouping, start, step, order)[:, out]
         for j, g in enumerate(order):
-            k = members[g]
-            dvals = 2.0 * r[k] * step[k]  # change of the coefficients of group g
-            if grouping == "column":
-                d = np.zeros(n)
-                d[rows[k]] = dvals
-                col = present[g]
-                Ld = L @ d
-                L = L + np.outer(Ld, L[col, :]) / (1.0 - Ld[col])
-            else:
-                d = np.zeros(n)
-                d[cols[k]] = dvals
-                row = present[g]
-                dL = d @ L
-                L = L + np.outer(L[:, row], dL) / (1.0 - dL[row])
-            Y[t, j + 1] = L.sum(axis=0)[out]
             X[t, j + 1 :, g] = delta
     problem = {"num_vars": G, "names": names, "bounds": [[0.0, 1.0]] * G}
     Xf = X.reshape(-1, G)
@@ -571,7 +593,7 @@ def group_variance_shares(table: IOTable, tol: float, grouping: str = "column",
     names : list of str
     shares : ndarray, shape (groups, n)
     """
-    names, rows, cols, gid = _groups(table, tol, grouping)
+    names, rows, cols, gid, _ = _groups(table, tol, grouping)
     L = leontief_inverse(table.A)
     m = L.sum(axis=0)
     sd = coefficient_sd(table.A, tol, distribution)[rows, cols]
@@ -585,7 +607,6 @@ def group_variance_shares(table: IOTable, tol: float, grouping: str = "column",
 
 def group_agreement(
     table: IOTable,
-    names: list[str],
     scores: dict[str, np.ndarray],
     *,
     top_k: int = 10,
@@ -636,7 +657,7 @@ def group_salib_columns(
     """
     names, mu = group_morris(table, tol, seed, trajectories=trajectories, grouping=grouping)
     _, _, st = group_sobol(table, tol, seed, base_samples=base_samples, grouping=grouping)
-    _, rows, cols, gid = _groups(table, tol, grouping)
+    _, rows, cols, gid, _ = _groups(table, tol, grouping)
     with np.errstate(invalid="ignore"):
         mu_mean = np.nanmean(np.where(np.isfinite(mu), mu, np.nan), axis=1)
         st_mean = np.nanmean(np.where(np.isfinite(st), st, np.nan), axis=1)
@@ -645,3 +666,24 @@ def group_salib_columns(
     mu_coef[rows, cols] = mu_mean[gid]
     st_coef[rows, cols] = st_mean[gid]
     return mu_coef, st_coef, names, mu, st
+
+
+def group_ranking_agreement(
+    table: IOTable,
+    tol: float,
+    seed: int,
+    *,
+    grouping: str = "column",
+    trajectories: int = 20,
+    base_samples: int = 256,
+    top_k: int = 10,
+    distribution: str = "uniform",
+) -> pd.DataFrame:
+    """Group-level agreement of the first-order variance shares, Morris ``mu*`` and Sobol ``S_T``
+    (rows ``variance_share_<grouping>``, ``morris_<grouping>``, ``sobol_<grouping>`` in the
+    layout of :func:`ranking_agreement`)."""
+    _, mu = group_morris(table, tol, seed, trajectories=trajectories, grouping=grouping)
+    _, _, st = group_sobol(table, tol, seed, base_samples=base_samples, grouping=grouping)
+    _, shares = group_variance_shares(table, tol, grouping, distribution)
+    scores = {f"variance_share_{grouping}": shares, f"morris_{grouping}": mu, f"sobol_{grouping}": st}
+    return group_agreement(table, scores, top_k=top_k)

@@ -662,7 +662,6 @@ def montecarlo(problem: Problem, model: CoefficientModel, n_samples: int = 20000
     d = problem.defined
     h = problem.h
     N = problem.M.shape[0]
-    Bd = B[:, d]
     xbar = problem.M[h, :] if h is not None else None
     fast = _raw_uniform(model)
     if fast is not None:
@@ -805,10 +804,8 @@ def _mc_stats(res: MonteCarloResult) -> dict[str, np.ndarray]:
         for key, p, f in (("q025", 0.025, fq[0]), ("q975", 0.975, fq[1])):
             qL, fL = law.quantile(p)
             qc, sec = controlled_quantile(X[:, ok], L[:, ok], p, qL[ok], fL[ok], f[ok])
-            out[key + "_cv"] = np.where(ok, 0.0, out[key]).copy()
-            out[key + "_cv"][ok] = qc
-            out["mc_se_" + key + "_cv"] = out["mc_se_" + key].copy()
-            out["mc_se_" + key + "_cv"][ok] = sec
+            out[key + "_cv"], out["mc_se_" + key + "_cv"] = out[key].copy(), out["mc_se_" + key].copy()
+            out[key + "_cv"][ok], out["mc_se_" + key + "_cv"][ok] = qc, sec
     return out
 
 

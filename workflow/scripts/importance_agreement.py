@@ -19,14 +19,7 @@ log = logging.getLogger("iouq.workflow.importance_agreement")
 from iouq.results import write_csv_atomic  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from iouq.sensitivity import (  # noqa: E402
-    group_agreement,
-    group_salib_columns,
-    group_variance_shares,
-    ranking_agreement,
-    salib_columns,
-    salib_plan,
-)
+from iouq.sensitivity import group_ranking_agreement, ranking_agreement, salib_columns, salib_plan  # noqa: E402
 from iouq.tables import load_table  # noqa: E402
 
 COLUMNS = ["sector", "multiplier", "method_a", "method_b", "coefficients", "spearman", "top_k", "top_k_overlap"]
@@ -52,15 +45,9 @@ grouping = salib["grouping"]
 if not run and tol > 0 and grouping != "none":
     log.info("group-level comparison (%s groups): first-order variance shares vs Morris and Sobol, seed %d",
              grouping, snakemake.params.seed)
-    _, _, names, gmu, gst = group_salib_columns(
+    groups = group_ranking_agreement(
         table, tol, snakemake.params.seed, grouping=grouping, trajectories=salib["morris_trajectories"],
-        base_samples=salib["group_base_samples"],
-    )
-    _, shares = group_variance_shares(table, tol, grouping, settings["distribution"])
-    groups = group_agreement(
-        table, names,
-        {f"variance_share_{grouping}": shares, f"morris_{grouping}": gmu, f"sobol_{grouping}": gst},
-        top_k=settings["top_k"],
+        base_samples=salib["group_base_samples"], top_k=settings["top_k"], distribution=settings["distribution"],
     )
     result = pd.concat([result, groups], ignore_index=True)
 summary = result.groupby(["method_a", "method_b"], sort=False)[["spearman", "top_k_overlap"]].mean()
