@@ -89,6 +89,34 @@ def _as_vector(values: object, n: int, name: str) -> np.ndarray:
     return v
 
 
+def _as_satellites(S: object, sectors: tuple[str, ...], name: str) -> pd.DataFrame:
+    """Validate a satellite-intensity frame: accounts x sectors, unique names, finite numbers."""
+    if not isinstance(S, pd.DataFrame):
+        raise TableError(f"table '{name}': satellites must be a DataFrame (accounts x sectors).")
+    cols = tuple(str(c) for c in S.columns)
+    if cols != sectors:
+        raise TableError(
+            f"table '{name}': satellite columns must be the sector codes in table order; "
+            f"got {list(cols)[:5]}..., expected {list(sectors)[:5]}...."
+        )
+    accounts = [str(a) for a in S.index]
+    if len(set(accounts)) != len(accounts):
+        dup = sorted({a for a in accounts if accounts.count(a) > 1})
+        raise TableError(f"table '{name}': duplicate satellite accounts {dup}; account names must be unique.")
+    try:
+        values = np.array(S.to_numpy(), dtype=float)
+    except (TypeError, ValueError):
+        raise TableError(f"table '{name}': satellites have cells that are not numbers.") from None
+    if not np.all(np.isfinite(values)):
+        a, j = np.argwhere(~np.isfinite(values))[0]
+        raise TableError(
+            f"table '{name}': satellite account '{accounts[a]}' has a missing, NaN or infinite value "
+            f"for sector '{sectors[j]}'; fill it with a number (0 for none)."
+        )
+    values.setflags(write=False)
+    return pd.DataFrame(values, index=pd.Index(accounts, name="account"), columns=list(sectors))
+
+
 @dataclass(frozen=True, eq=False)
 class IOTable:
     """An input-output table in coefficient form, with optional household closure and flows.
@@ -117,6 +145,13 @@ class IOTable:
         Metadata carried into results.
     household_label : str
         Label of the household row/column in closed matrices.
+    satellites : DataFrame, optional
+        Satellite (environmental, employment, value-added) accounts as *intensities*: one row per
+        account (index: account names, unique strings), one column per producing sector (columns:
+        exactly ``sectors``, same order); ``s_aj`` = amount of account ``a`` per unit of output of
+        sector ``j``. Read from ``satellites.csv`` (flows form: totals divided by output).
+    satellite_units : dict
+        Unit of each account (``{account: unit}``), free text carried into results.
     """
 
     name: str
@@ -132,6 +167,8 @@ class IOTable:
     source: str = ""
     household_label: str = "HH"
     meta: dict = field(default_factory=dict)
+    satellites: pd.DataFrame | None = None
+    satellite_units: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         A = _as_matrix(self.A, f"table '{self.name}': coefficient matrix A")
@@ -166,6 +203,8 @@ class IOTable:
                     "drop or aggregate sectors that produce nothing."
                 )
             object.__setattr__(self, "output", x)
+        if self.satellites is not None:
+            object.__setattr__(self, "satellites", _as_satellites(self.satellites, sectors, self.name))
         for arr in (self.A, self.household_income, self.household_consumption, self.output):
             if arr is not None:
                 arr.setflags(write=False)
@@ -189,6 +228,21 @@ class IOTable:
                 "Name the household consumption column and household income row in table.yaml "
                 "(keys households.consumption and households.income), or ask for a Type I quantity."
             )
+
+    @property
+    def accounts(self) -> tuple[str, ...]:
+        """Names of the satellite accounts (empty when the table has none)."""
+        return () if self.satellites is None else tuple(self.satellites.index)
+
+    def intensity(self, account: str) -> np.ndarray:
+        """Intensity row ``s_a`` (per unit of output) of satellite account ``account``."""
+        if account not in self.accounts:
+            have = ", ".join(self.accounts) or "none"
+            raise TableError(
+                f"table '{self.name}' has no satellite account '{account}' (accounts: {have}); "
+                "add it to satellites.csv."
+            )
+        return self.satellites.loc[account].to_numpy(dtype=float)
 
     def closed_matrix(self) -> np.ndarray:
         """The household-closed coefficient matrix ``[[A, c], [h', a_hh]]`` of size n+1."""
