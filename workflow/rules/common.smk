@@ -54,6 +54,11 @@ def validate_config(config):
 
 validate_config(config)
 
+# Every result path starts with RESULTS and every log/benchmark path with LOGS (a run name,
+# when configured, will place a run under results/<run>/ and logs/<run>/).
+RESULTS = "results/"
+LOGS = "logs/"
+
 
 # --------------------------------------------------------------------------- datasets
 # DATASETS maps the name used in result paths (results/{dataset}/...) to what is handed to
@@ -141,7 +146,7 @@ def jerrell_published():
 
 
 def interval_results(wildcards):
-    return expand("results/{dataset}/interval/tol-{tol}.csv", dataset=wildcards.dataset, tol=TOLERANCES)
+    return expand(RESULTS + "{dataset}/interval/tol-{tol}.csv", dataset=wildcards.dataset, tol=TOLERANCES)
 
 
 _HOUSEHOLDS = {}
@@ -156,23 +161,23 @@ def has_households(dataset):
 
 def importance_outputs(dataset):
     """The importance results of one dataset (rules/importance.smk)."""
-    households = [f"results/{dataset}/importance/households.csv"] if has_households(dataset) else []
+    households = [RESULTS + f"{dataset}/importance/households.csv"] if has_households(dataset) else []
     return [
         *households,
-        *expand("results/{dataset}/importance/tol-{tol}.csv", dataset=dataset, tol=TOLERANCES),
-        f"results/{dataset}/importance/zeroing.csv",
-        f"results/{dataset}/importance/ranking_agreement.csv",
-        f"results/{dataset}/importance/counts.csv",
-        f"results/{dataset}/importance/importance.png",
+        *expand(RESULTS + "{dataset}/importance/tol-{tol}.csv", dataset=dataset, tol=TOLERANCES),
+        RESULTS + f"{dataset}/importance/zeroing.csv",
+        RESULTS + f"{dataset}/importance/ranking_agreement.csv",
+        RESULTS + f"{dataset}/importance/counts.csv",
+        RESULTS + f"{dataset}/importance/importance.png",
     ]
 
 
 def stochastic_outputs(dataset):
     """The stochastic results of one dataset (rules/stochastic.smk)."""
     return [
-        *expand("results/{dataset}/stochastic/tol-{tol}.csv", dataset=dataset, tol=TOLERANCES),
-        *expand("results/{dataset}/stochastic/tol-{tol}_densities.csv", dataset=dataset, tol=TOLERANCES),
-        *expand("results/{dataset}/stochastic/tol-{tol}_comparison.png", dataset=dataset, tol=TOLERANCES),
+        *expand(RESULTS + "{dataset}/stochastic/tol-{tol}.csv", dataset=dataset, tol=TOLERANCES),
+        *expand(RESULTS + "{dataset}/stochastic/tol-{tol}_densities.csv", dataset=dataset, tol=TOLERANCES),
+        *expand(RESULTS + "{dataset}/stochastic/tol-{tol}_comparison.png", dataset=dataset, tol=TOLERANCES),
     ]
 
 
@@ -181,12 +186,12 @@ def final_outputs(wildcards):
     """Every result of the configured pipeline (the default target)."""
     outputs = []
     for dataset in DATASETS:
-        outputs.append(f"results/{dataset}/multipliers.csv")
-        outputs += expand("results/{dataset}/interval/tol-{tol}.csv", dataset=dataset, tol=TOLERANCES)
-        outputs.append(f"results/{dataset}/interval/widths.png")
+        outputs.append(RESULTS + f"{dataset}/multipliers.csv")
+        outputs += expand(RESULTS + "{dataset}/interval/tol-{tol}.csv", dataset=dataset, tol=TOLERANCES)
+        outputs.append(RESULTS + f"{dataset}/interval/widths.png")
         outputs += importance_outputs(dataset)
         outputs += stochastic_outputs(dataset)
     if JERRELL:
-        outputs.append("results/miernyk/interval/jerrell_comparison.csv")
-        outputs.append("results/miernyk/interval/jerrell_comparison.png")
+        outputs.append(RESULTS + "miernyk/interval/jerrell_comparison.csv")
+        outputs.append(RESULTS + "miernyk/interval/jerrell_comparison.png")
     return outputs

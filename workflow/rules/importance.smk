@@ -6,15 +6,15 @@ rule importance_table:
     input:
         table_files,
     output:
-        "results/{dataset}/importance/tol-{tol}.csv",
+        RESULTS + "{dataset}/importance/tol-{tol}.csv",
     params:
         table=table_source,
         settings=IMPORTANCE,
         seed=config["seed"],
     log:
-        "logs/importance/{dataset}/tol-{tol}.log",
+        LOGS + "importance/{dataset}/tol-{tol}.log",
     benchmark:
-        "logs/benchmarks/importance/{dataset}/tol-{tol}.tsv"
+        LOGS + "benchmarks/importance/{dataset}/tol-{tol}.tsv"
     conda:
         "../envs/iouq.yaml"
     script:
@@ -25,14 +25,14 @@ rule importance_zeroing:
     input:
         table_files,
     output:
-        "results/{dataset}/importance/zeroing.csv",
+        RESULTS + "{dataset}/importance/zeroing.csv",
     params:
         table=table_source,
         cutoffs=IMPORTANCE["zeroing_cutoffs"],
     log:
-        "logs/importance/{dataset}/zeroing.log",
+        LOGS + "importance/{dataset}/zeroing.log",
     benchmark:
-        "logs/benchmarks/importance/{dataset}/zeroing.tsv"
+        LOGS + "benchmarks/importance/{dataset}/zeroing.tsv"
     conda:
         "../envs/iouq.yaml"
     script:
@@ -43,15 +43,15 @@ rule importance_agreement:
     input:
         table_files,
     output:
-        "results/{dataset}/importance/ranking_agreement.csv",
+        RESULTS + "{dataset}/importance/ranking_agreement.csv",
     params:
         table=table_source,
         settings=IMPORTANCE,
         seed=config["seed"],
     log:
-        "logs/importance/{dataset}/ranking_agreement.log",
+        LOGS + "importance/{dataset}/ranking_agreement.log",
     benchmark:
-        "logs/benchmarks/importance/{dataset}/ranking_agreement.tsv"
+        LOGS + "benchmarks/importance/{dataset}/ranking_agreement.tsv"
     conda:
         "../envs/iouq.yaml"
     script:
@@ -62,14 +62,14 @@ rule importance_counts:
     input:
         table_files,
     output:
-        "results/{dataset}/importance/counts.csv",
+        RESULTS + "{dataset}/importance/counts.csv",
     params:
         table=table_source,
         settings=IMPORTANCE,
     log:
-        "logs/importance/{dataset}/counts.log",
+        LOGS + "importance/{dataset}/counts.log",
     benchmark:
-        "logs/benchmarks/importance/{dataset}/counts.tsv"
+        LOGS + "benchmarks/importance/{dataset}/counts.tsv"
     conda:
         "../envs/iouq.yaml"
     script:
@@ -80,14 +80,14 @@ rule importance_households:
     input:
         table_files,
     output:
-        "results/{dataset}/importance/households.csv",
+        RESULTS + "{dataset}/importance/households.csv",
     params:
         table=table_source,
         settings=IMPORTANCE,
     log:
-        "logs/importance/{dataset}/households.log",
+        LOGS + "importance/{dataset}/households.log",
     benchmark:
-        "logs/benchmarks/importance/{dataset}/households.tsv"
+        LOGS + "benchmarks/importance/{dataset}/households.tsv"
     conda:
         "../envs/iouq.yaml"
     script:

@@ -5,14 +5,14 @@ rule interval_table:
     input:
         table_files,
     output:
-        "results/{dataset}/interval/tol-{tol}.csv",
+        RESULTS + "{dataset}/interval/tol-{tol}.csv",
     params:
         table=table_source,
         methods=INTERVAL_METHODS,
     log:
-        "logs/interval/{dataset}/tol-{tol}.log",
+        LOGS + "interval/{dataset}/tol-{tol}.log",
     benchmark:
-        "logs/benchmarks/interval/{dataset}/tol-{tol}.tsv"
+        LOGS + "benchmarks/interval/{dataset}/tol-{tol}.tsv"
     conda:
         "../envs/iouq.yaml"
     script:
@@ -24,13 +24,13 @@ rule jerrell_comparison:
         table=table_files_of("miernyk") if JERRELL else [],
         published=jerrell_published(),
     output:
-        "results/miernyk/interval/jerrell_comparison.csv",
+        RESULTS + "miernyk/interval/jerrell_comparison.csv",
     params:
         table="miernyk",
     log:
-        "logs/interval/miernyk/jerrell_comparison.log",
+        LOGS + "interval/miernyk/jerrell_comparison.log",
     benchmark:
-        "logs/benchmarks/interval/miernyk/jerrell_comparison.tsv"
+        LOGS + "benchmarks/interval/miernyk/jerrell_comparison.tsv"
     conda:
         "../envs/iouq.yaml"
     script:

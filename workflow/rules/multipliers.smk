@@ -5,13 +5,13 @@ rule multipliers:
     input:
         table_files,
     output:
-        "results/{dataset}/multipliers.csv",
+        RESULTS + "{dataset}/multipliers.csv",
     params:
         table=table_source,
     log:
-        "logs/multipliers/{dataset}.log",
+        LOGS + "multipliers/{dataset}.log",
     benchmark:
-        "logs/benchmarks/multipliers/{dataset}.tsv"
+        LOGS + "benchmarks/multipliers/{dataset}.tsv"
     conda:
         "../envs/iouq.yaml"
     script:

@@ -4,15 +4,15 @@
 rule plot_interval_widths:
     input:
         intervals=interval_results,
-        multipliers="results/{dataset}/multipliers.csv",
+        multipliers=RESULTS + "{dataset}/multipliers.csv",
     output:
-        "results/{dataset}/interval/widths.png",
+        RESULTS + "{dataset}/interval/widths.png",
     params:
         tolerances=TOLERANCES,
     log:
-        "logs/report/{dataset}/widths.log",
+        LOGS + "report/{dataset}/widths.log",
     benchmark:
-        "logs/benchmarks/report/{dataset}/widths.tsv"
+        LOGS + "benchmarks/report/{dataset}/widths.tsv"
     conda:
         "../envs/iouq.yaml"
     script:
@@ -21,13 +21,13 @@ rule plot_interval_widths:
 
 rule plot_jerrell_comparison:
     input:
-        "results/miernyk/interval/jerrell_comparison.csv",
+        RESULTS + "miernyk/interval/jerrell_comparison.csv",
     output:
-        "results/miernyk/interval/jerrell_comparison.png",
+        RESULTS + "miernyk/interval/jerrell_comparison.png",
     log:
-        "logs/report/miernyk/jerrell_comparison.log",
+        LOGS + "report/miernyk/jerrell_comparison.log",
     benchmark:
-        "logs/benchmarks/report/miernyk/jerrell_comparison.tsv"
+        LOGS + "benchmarks/report/miernyk/jerrell_comparison.tsv"
     conda:
         "../envs/iouq.yaml"
     script:
@@ -36,14 +36,14 @@ rule plot_jerrell_comparison:
 
 rule plot_method_comparison:
     input:
-        densities="results/{dataset}/stochastic/tol-{tol}_densities.csv",
-        intervals="results/{dataset}/interval/tol-{tol}.csv",
+        densities=RESULTS + "{dataset}/stochastic/tol-{tol}_densities.csv",
+        intervals=RESULTS + "{dataset}/interval/tol-{tol}.csv",
     output:
-        "results/{dataset}/stochastic/tol-{tol}_comparison.png",
+        RESULTS + "{dataset}/stochastic/tol-{tol}_comparison.png",
     log:
-        "logs/report/{dataset}/comparison-tol-{tol}.log",
+        LOGS + "report/{dataset}/comparison-tol-{tol}.log",
     benchmark:
-        "logs/benchmarks/report/{dataset}/comparison-tol-{tol}.tsv"
+        LOGS + "benchmarks/report/{dataset}/comparison-tol-{tol}.tsv"
     conda:
         "../envs/iouq.yaml"
     script:
@@ -52,16 +52,16 @@ rule plot_method_comparison:
 
 rule plot_importance:
     input:
-        limits=f"results/{{dataset}}/importance/tol-{TOLERANCES[0]}.csv",
-        zeroing="results/{dataset}/importance/zeroing.csv",
+        limits=RESULTS + f"{{dataset}}/importance/tol-{TOLERANCES[0]}.csv",
+        zeroing=RESULTS + "{dataset}/importance/zeroing.csv",
     output:
-        "results/{dataset}/importance/importance.png",
+        RESULTS + "{dataset}/importance/importance.png",
     params:
         p=IMPORTANCE["p"],
     log:
-        "logs/report/{dataset}/importance.log",
+        LOGS + "report/{dataset}/importance.log",
     benchmark:
-        "logs/benchmarks/report/{dataset}/importance.tsv"
+        LOGS + "benchmarks/report/{dataset}/importance.tsv"
     conda:
         "../envs/iouq.yaml"
     script:
