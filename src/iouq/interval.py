@@ -53,6 +53,8 @@ __all__ = [
     "CoefficientBox",
     "coefficient_box",
     "check_tolerance",
+    "check_box_productive",
+    "critical_tolerance",
     "interval_gauss_jordan",
     "interval_inverse",
     "interval_multiplier",
@@ -138,6 +140,22 @@ def _magnitude_matrix(box: CoefficientBox) -> np.ndarray:
     return mag
 
 
+def check_box_productive(M: np.ndarray, tol: float, what: str = "the coefficient matrix") -> None:
+    """Raise :class:`~iouq.errors.BoxNotProductiveError` unless every matrix in the box
+    ``[M - t|M|, M + t|M|]`` is productive; the message names the tolerance where productivity
+    is lost (or says why no tolerance is productive)."""
+    _box_solver(coefficient_box(M, tol), what)
+
+
+def critical_tolerance(M: np.ndarray) -> float:
+    """The tolerance ``t*`` with ``(1 + t*) rho(|M|) = 1`` from which the box around ``M`` is no longer
+    certified productive (``inf`` for a zero matrix; ``0`` when ``rho(|M|) >= 1``)."""
+    rho0 = spectral_radius(np.abs(np.asarray(M, dtype=float)))
+    if rho0 == 0:
+        return math.inf
+    return max(0.0, 1.0 / rho0 - 1.0)
+
+
 def _box_solver(box: CoefficientBox, what: str) -> VerifiedSolver:
     """Certify that every matrix in the box is productive; return the solver of ``I - Â``.
 
@@ -152,6 +170,22 @@ def _box_solver(box: CoefficientBox, what: str) -> VerifiedSolver:
         reason = str(exc)
     rho = spectral_radius(mag)
     rho0 = spectral_radius(np.abs(box.center))
+    if not rho0 < 1.0:
+        # No tolerance helps: the centre itself (or its comparison matrix) is not productive.
+        rho_c = spectral_radius(box.center)
+        if not rho_c < 1.0:
+            cause = (f"the matrix itself is not productive (spectral radius {rho_c:.6g} >= 1), at every "
+                     "tolerance including 0")
+            if "household" in what:
+                cause += (": with households endogenous, a unit of household income induces at least a unit "
+                          "of further income (household consumption coefficients times income coefficients "
+                          "too large), so Type II quantities are undefined; check the household income row and "
+                          "consumption column, or use Type I quantities")
+        else:
+            cause = (f"its absolute-value matrix |A| has spectral radius {rho0:.6g} >= 1 (negative coefficients "
+                     "cancel in A but not in |A|), so no tolerance box around it can be certified productive; "
+                     "the interval methods need rho(|A|) < 1")
+        raise BoxNotProductiveError(f"{what}: {cause}.", tol=box.tol, critical_tol=0.0)
     critical = (1.0 / rho0 - 1.0) if rho0 > 0 else math.inf
     if rho >= 1.0:
         detail = (f"its upper vertex has spectral radius {rho:.4f} >= 1, so some matrices in the box "
@@ -378,6 +412,7 @@ def _linear_range(box: CoefficientBox, signs: _Signs, w: np.ndarray, targets: np
     C = _pattern(signs.S[:, targets])
     lower = np.empty(len(targets))
     upper = np.empty(len(targets))
+    loose = np.zeros(len(targets), dtype=bool)
     for key, cols in _group_columns(C).items():
         c = C[:, cols[0]]
         for d, out in ((1.0, upper), (-1.0, lower)):
@@ -386,17 +421,29 @@ def _linear_range(box: CoefficientBox, signs: _Signs, w: np.ndarray, targets: np
             vals = y[targets[cols]]
             e = err[targets[cols]]
             out[cols] = up(vals + e) if d > 0 else down(vals - e)
-    exact = np.ones(len(targets), dtype=bool)
+            loose[cols] |= ~_agrees(out[cols], vals)
+    exact = ~loose
     if signs.general:
         Ur = np.isnan(rw)
         US = np.isnan(signs.S[:, targets])
         D = box.radius
         raw = ((Kw * Ur) @ D @ K[:, targets]) + (Kw @ D @ (K[:, targets] * US))
         slack = _inflate(raw)
-        exact = raw == 0
+        exact = (raw == 0) & ~loose
         upper = up(upper + slack)
         lower = down(lower - slack)
     return _Range(lower=lower, upper=upper, exact=exact)
+
+
+#: Largest relative gap between a rigorous bound and the floating-point extreme it encloses for
+#: the bound still to be labelled ``exact`` ("the attainable range up to rounding").
+EXACT_RTOL: float = 1e-9
+
+
+def _agrees(bound, value):
+    """Whether a rigorous bound is within :data:`EXACT_RTOL` (relative) of the float extreme."""
+    bound, value = np.asarray(bound, dtype=float), np.asarray(value, dtype=float)
+    return np.abs(bound - value) <= EXACT_RTOL * np.maximum(np.abs(value), np.finfo(float).tiny)
 
 
 def _quadratic_roots(a2: float, a1: float, a0: float) -> list[float]:
@@ -450,8 +497,15 @@ def _ratio_1d_verified(p: Iv, s: Iv, q: Iv, a: float, dlo: float, dhi: float, wa
             end = hi if (inc == want_max) else lo
             val = F(Iv(end, end))
         else:
-            val = F(Iv(lo, hi))
-            # accept the piece when its direct enclosure is already tight, when it is tiny, or
+            I = Iv(lo, hi)
+            val = F(I)
+            # mean-value form f(m) + f'(I)(I - m), f' = G / D^2: tight where f is nearly constant
+            m = 0.5 * (lo + hi)
+            den = (1.0 - s * I) * (I + a)
+            mv = F(Iv(m, m)) + (g / (den * den)) * (I - m)
+            if mv.lo > val.lo or mv.hi < val.hi:
+                val = Iv(max(val.lo, mv.lo), min(val.hi, mv.hi))
+            # accept the piece when its enclosure is already tight, when it is tiny, or
             # when the budget is spent (f nearly constant: G ~ 0 everywhere)
             budget -= 1
             tight = (val.hi - val.lo) <= 1e-13 * max(abs(val.lo), abs(val.hi), 1e-300)
@@ -472,6 +526,7 @@ def _ratio_range(box: CoefficientBox, signs: _Signs, h: int, targets: np.ndarray
     keyed = np.vstack([C, den_sign[None, :]])
     lower = np.empty(len(targets))
     upper = np.empty(len(targets))
+    loose = np.zeros(len(targets), dtype=bool)  # verified bound wider than the range by more than rounding
     for key, cols in _group_columns(keyed).items():
         c = C[:, cols[0]]
         sgn = den_sign[cols[0]]
@@ -490,6 +545,9 @@ def _ratio_range(box: CoefficientBox, signs: _Signs, h: int, targets: np.ndarray
                     qI = Iv.of(LV[h, h], err[h, h]) * Iv.of(LV[j, j], err[j, j])
                     # exact offsets: the endpoints are floats, a + d recovers them exactly enough
                     out[t] = _ratio_1d_verified(pI, sI, qI, a, dlo, dhi, want_max=d > 0)
+                    flt = _ratio_1d_float(LV[h, j], LV[j, h], LV[h, h] * LV[j, j], a, dlo, dhi, want_max=d > 0)
+                    if not _agrees(out[t], flt):
+                        loose[t] = True
                 else:
                     out[t] = _ratio_1d_float(LV[h, j], LV[j, h], LV[h, h] * LV[j, j], a, dlo, dhi, want_max=d > 0)
     exact = np.ones(len(targets), dtype=bool)
@@ -505,7 +563,7 @@ def _ratio_range(box: CoefficientBox, signs: _Signs, h: int, targets: np.ndarray
         exact = raw == 0
         upper = up(upper + slack)
         lower = down(lower - slack)
-    return _Range(lower=lower, upper=upper, exact=exact)
+    return _Range(lower=lower, upper=upper, exact=exact & ~loose)
 
 
 def _problem(table: IOTable, multiplier: str) -> tuple[np.ndarray, str]:

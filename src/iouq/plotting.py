@@ -182,8 +182,19 @@ def plot_method_comparison(
     iv = intervals.copy()
     iv["sector"] = iv["sector"].astype(str)
     mults = [m for m in multipliers if m in set(dens["multiplier"])]
-    if not mults:
+    if not mults and len(dens):
         raise ValueError("no densities of the requested multipliers")
+    if not mults:
+        # every distribution is a point mass (tolerance 0): nothing to draw but the statement
+        fig, axes = _new_figure(1, 1, 5.0, 1.6)
+        ax = axes.reshape(-1)[0]
+        ax.axis("off")
+        ax.text(0.5, 0.5, "No densities: at this tolerance every multiplier is a point\n"
+                "(degenerate distribution; the interval hull is the point too).",
+                ha="center", va="center", fontsize="medium", transform=ax.transAxes)
+        if title:
+            fig.suptitle(title)
+        return fig
     dists = list(dict.fromkeys(dens["distribution"]))
     main = distribution if distribution is not None else dists[0]
     ncols = max(1, min(max_sectors, max(dens.loc[dens["multiplier"] == m, "sector"].nunique() for m in mults)))

@@ -8,39 +8,103 @@ leaves a half-written CSV or figure that a later step, or a reader, could mistak
 
 from __future__ import annotations
 
+import contextlib
 import os
+import re
+import signal
 import tempfile
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any
 
 import pandas as pd
 
-__all__ = ["CSV_FLOAT_FORMAT", "write_csv_atomic", "write_figure_atomic"]
+__all__ = ["CSV_FLOAT_FORMAT", "remove_stale_temporaries", "write_csv_atomic", "write_figure_atomic"]
 
 #: Float format of result CSVs: 10 significant digits (relative rounding error below 5e-10,
 #: far below any tolerance the methods are run at).
 CSV_FLOAT_FORMAT = "%.10g"
 
 
+def _temp_pattern(target: Path) -> re.Pattern[str]:
+    """Names of the temporary files :func:`_write_atomic` makes for ``target``."""
+    return re.compile(r"\." + re.escape(target.name) + r"\.[A-Za-z0-9_]{8}\.tmp")
+
+
+def remove_stale_temporaries(path: str | os.PathLike[str]) -> list[Path]:
+    """Delete temporary files left next to ``path`` by an earlier writer that was killed
+    (SIGKILL, power loss) before it could clean up. Returns the removed paths.
+
+    Only names of the form ``.{name}.XXXXXXXX.tmp`` of this very target are touched; a workflow
+    manager runs one job per output, so no live writer owns them.
+    """
+    target = Path(path)
+    removed: list[Path] = []
+    if not target.parent.is_dir():
+        return removed
+    pattern = _temp_pattern(target)
+    for entry in target.parent.iterdir():
+        if pattern.fullmatch(entry.name):
+            try:
+                entry.unlink()
+                removed.append(entry)
+            except FileNotFoundError:  # pragma: no cover - removed concurrently
+                pass
+    return removed
+
+
+class _Terminated(BaseException):
+    """Raised in the writing thread when SIGTERM arrives, so that the temporary file is removed."""
+
+
+@contextlib.contextmanager
+def _sigterm_raises() -> Iterator[None]:
+    """While writing, turn SIGTERM into an exception (main thread only), then restore the handler.
+
+    After cleanup the process ends with the conventional status of SIGTERM (128 + 15).
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum, frame):
+        raise _Terminated()
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    except _Terminated:
+        signal.signal(signal.SIGTERM, previous)
+        raise SystemExit(128 + signal.SIGTERM) from None
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def _write_atomic(path: str | os.PathLike[str], write: Callable[[IO[bytes]], None]) -> Path:
-    """Call ``write(handle)`` on a temporary file next to ``path``, then move it to ``path``."""
+    """Call ``write(handle)`` on a temporary file next to ``path``, then move it to ``path``.
+
+    Stale temporaries of the same target (from a killed earlier run) are removed first; SIGTERM
+    while writing removes the temporary file before the process ends.
+    """
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            write(handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp_name, 0o666 & ~_umask())
-        os.replace(tmp_name, target)
-    except BaseException:
+    remove_stale_temporaries(target)
+    with _sigterm_raises():
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
         try:
-            os.unlink(tmp_name)
-        except FileNotFoundError:
-            pass
-        raise
+            with os.fdopen(fd, "wb") as handle:
+                write(handle)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.chmod(tmp_name, 0o666 & ~_umask())
+            os.replace(tmp_name, target)
+        except BaseException:
+            try:
+                os.unlink(tmp_name)
+            except FileNotFoundError:
+                pass
+            raise
     return target
 
 

@@ -85,6 +85,7 @@ from .distributions import (
     sample_values,
 )
 from .errors import IOUQError, NotProductiveError
+from .interval import check_box_productive, critical_tolerance, interval_multiplier
 from .linear_law import UNIT_LAWS, LinearLaw, controlled_quantile, linear_law
 from .multipliers import MULTIPLIERS, check_multiplier
 from .table import IOTable, check_productive, spectral_radius
@@ -117,11 +118,27 @@ BLOCK: int = 1024
 SUMMARY_COLUMNS: list[str] = ["sector", "mean", "sd", "skew", "q025", "q500", "q975", "n_samples", "mc_se_mean"]
 EXTRA_COLUMNS: list[str] = [
     "mc_se_q025", "mc_se_q975", "mean_cv", "mc_se_mean_cv", "rejection_rate", "point", "pce_inputs",
-    "q025_cv", "q975_cv", "mc_se_q025_cv", "mc_se_q975_cv",
+    "q025_cv", "q975_cv", "mc_se_q025_cv", "mc_se_q975_cv", "flag",
+]
+#: Columns of the diagnostics file (``tol-{tol}_diagnostics.csv``).
+DIAGNOSTIC_COLUMNS: list[str] = ["sector", "multiplier", "method", "distribution", "n_samples", "mc_se_mean"] + [
+    c for c in EXTRA_COLUMNS
 ]
 DENSITY_COLUMNS: list[str] = ["sector", "multiplier", "method", "distribution", "x", "density"]
 QUANTILES = (0.025, 0.5, 0.975)
-MAX_REJECTION = 0.5
+#: Largest share of non-productive draws of an unbounded law (normal, lognormal) that Monte Carlo
+#: accepts: beyond it the truncated law it samples no longer describes the stated one (a 2.5%
+#: quantile moves by up to the cut mass). Rejected mass up to this share is reported (``rejection_rate``
+#: and ``flag``).
+MAX_REJECTION = 0.01
+#: Distributions with unbounded support (non-productive draws are rejected and counted).
+UNBOUNDED: frozenset[str] = frozenset({"normal", "lognormal"})
+#: A standard deviation below this fraction of ``|point|`` is rounding noise: the distribution
+#: is reported as degenerate (sd 0, no skewness, every quantile at the point).
+DEGENERATE_RTOL = 1e-12
+#: Share of the productivity limit (``tol / critical tolerance``) from which perturbation and PCE
+#: rows of unbounded laws are flagged ``near_productivity_limit``.
+NEAR_LIMIT = 0.5
 
 
 # ============================================================================ problem setup
@@ -655,6 +672,7 @@ def montecarlo(problem: Problem, model: CoefficientModel, n_samples: int = 20000
     n_samples = check_samples(n_samples)
     seed = check_seed(seed)
     chunk_size = check_samples(chunk_size, "chunk size")
+    check_law_productive(problem, model)
     B = _inverse(problem.M)
     solver = _Solver(problem, model, B)
     n_blocks = -(-n_samples // BLOCK)
@@ -733,14 +751,33 @@ def montecarlo(problem: Problem, model: CoefficientModel, n_samples: int = 20000
         draw_seconds=t_draw, solve_seconds=t_solve,
         law=first_order_law(problem, model, B) if (law and n_rej == 0) else None,
     )
+    if n_rej and model.distribution not in UNBOUNDED:
+        raise IOUQError(
+            f"{n_rej} of the {n_samples} {model.distribution} draws at tolerance {model.tol:g} make the economy "
+            f"non-productive ({problem.name}): this bounded law puts mass on non-productive economies, so no "
+            "sample describes it. Use a smaller tolerance."
+        )
     if res.rejection_rate > MAX_REJECTION:
         raise IOUQError(
-            f"{100 * res.rejection_rate:.1f}% of the {model.distribution} draws at tolerance {model.tol:g} "
-            f"make the economy non-productive ({problem.name}); the Monte Carlo result would describe the "
-            "rejection rule, not the table. Use a smaller tolerance or a bounded distribution "
-            "(uniform, beta, dirichlet)."
+            f"{100 * res.rejection_rate:.2f}% of the {model.distribution} draws at tolerance {model.tol:g} "
+            f"make the economy non-productive ({problem.name}), more than the {100 * MAX_REJECTION:g}% that "
+            "Monte Carlo accepts: the truncated sample would describe the rejection rule, not the stated law. "
+            f"Use a tolerance below the productivity limit {critical_tolerance(problem.M):.6g}, or a bounded "
+            "distribution (uniform, beta, dirichlet)."
         )
     return res
+
+
+def check_law_productive(problem: Problem, model: CoefficientModel) -> None:
+    """Refuse a bounded law on the box (uniform, beta) whose box leaves the productive region.
+
+    Such a law puts mass on non-productive economies, where the multipliers do not exist, so no
+    Monte Carlo, perturbation or PCE result describes it. Raises
+    :class:`~iouq.errors.BoxNotProductiveError` naming the tolerance where productivity is lost.
+    """
+    if model.distribution in BOUNDED_ON_BOX and model.tol > 0 and model.size:
+        what = f"{problem.name} ({model.distribution} coefficients on the ±{100 * model.tol:g}% box)"
+        check_box_productive(problem.M, model.tol, what)
 
 
 def _kde_binned(samples: np.ndarray, x: np.ndarray, nbins: int = 512) -> np.ndarray:
@@ -752,7 +789,7 @@ def _kde_binned(samples: np.ndarray, x: np.ndarray, nbins: int = 512) -> np.ndar
         return np.zeros_like(x)
     bw = sd * n ** (-1.0 / 5.0)
     lo, hi = float(s.min()), float(s.max())
-    if hi <= lo:
+    if not hi - lo > 1e-12 * max(abs(lo), abs(hi)):
         return np.zeros_like(x)
     counts, edges = np.histogram(s, bins=nbins, range=(lo, hi))
     centers = 0.5 * (edges[1:] + edges[:-1])
@@ -893,6 +930,7 @@ def pce(problem: Problem, model: CoefficientModel, seed: int = 0, order: int = 2
     seed = check_seed(seed)
     if int(order) < 1 or int(top_k) < 1:
         raise IOUQError(f"PCE order and top_k must be positive integers, got {order!r}, {top_k!r}.")
+    check_law_productive(problem, model)
     B = _inverse(problem.M)
     scores = _importance_scores(problem, model, B)
     k = min(int(top_k), model.size)
@@ -998,6 +1036,8 @@ def _summary_frame(problem: Problem, stats: dict[str, np.ndarray], point: np.nda
             df[c] = point
         elif c == "pce_inputs":
             df[c] = stats.get(c, 0)
+        elif c == "flag":
+            df[c] = ""
         else:
             df[c] = stats[c]
     df["n_samples"] = df["n_samples"].astype(int)
@@ -1018,11 +1058,19 @@ def stochastic_analysis(table: IOTable, tol: float, multiplier: str, distributio
     seed = check_seed(seed)
     problem = multiplier_problem(table, multiplier)
     model = coefficient_model(problem.M, tol, distribution, correlation)
+    check_law_productive(problem, model)
     mom = perturbation_moments(problem, model)
     nd = len(problem.sectors)
     zeros = np.zeros(nd)
     summaries: dict[str, pd.DataFrame] = {}
     mc = pc = None
+    if _degenerate_law(model):
+        # no random coefficient (tol 0, or none non-zero): every method gives the point exactly
+        for meth in methods:
+            st = dict(_point_stats(mom.point), n_samples=np.zeros(nd, dtype=int))
+            summaries[meth] = _summary_frame(problem, st, mom.point)
+        _flag_summaries(table, problem, model, summaries, None)
+        return Analysis(problem=problem, summaries=summaries, moments=mom, mc=None, pce=None)
     if "perturbation" in methods:
         st = {"mean": mom.mean, "sd": mom.sd, "skew": mom.skew,
               "q025": cornish_fisher_quantile(mom.mean, mom.sd, mom.skew, 0.025),
@@ -1050,7 +1098,86 @@ def stochastic_analysis(table: IOTable, tol: float, multiplier: str, distributio
               "pce_inputs": np.full(nd, len(pc.inputs)),
               "q025_cv": q[0], "q975_cv": q[2], "mc_se_q025_cv": zeros, "mc_se_q975_cv": zeros}
         summaries["pce"] = _summary_frame(problem, st, mom.point)
+    _flag_summaries(table, problem, model, summaries, mc)
     return Analysis(problem=problem, summaries=summaries, moments=mom, mc=mc, pce=pc)
+
+
+def _degenerate_law(model: CoefficientModel) -> bool:
+    """Whether the coefficient law is a point mass (tolerance 0 or no non-zero coefficient)."""
+    return model.tol == 0 or model.size == 0
+
+
+def _point_stats(point: np.ndarray) -> dict[str, np.ndarray]:
+    """Summary statistics of a point mass at ``point``: sd 0, no skewness, every quantile the point."""
+    nd = point.size
+    zeros = np.zeros(nd)
+    st = {k: point.copy() for k in ("mean", "q025", "q500", "q975", "mean_cv", "q025_cv", "q975_cv")}
+    st.update({"sd": zeros, "skew": np.full(nd, np.nan), "mc_se_mean": zeros, "mc_se_q025": zeros,
+               "mc_se_q975": zeros, "mc_se_mean_cv": zeros, "mc_se_q025_cv": zeros, "mc_se_q975_cv": zeros,
+               "rejection_rate": zeros})
+    return st
+
+
+def _flag_summaries(table: IOTable, problem: Problem, model: CoefficientModel,
+                    summaries: dict[str, pd.DataFrame], mc: "MonteCarloResult | None") -> None:
+    """Make degenerate rows exact and fill the ``flag`` column of every summary (in place).
+
+    Flags (``;``-separated; empty when the row is what its label says):
+
+    ``degenerate``
+        the sd is rounding noise (below :data:`DEGENERATE_RTOL` of ``|point|``) or the law is a
+        point mass: reported as such (sd 0, skewness empty, mean and quantiles at the point);
+    ``rejected=<share>``
+        Monte Carlo of an unbounded law: this share of the draws was non-productive and cut (the
+        sample is of the law truncated to productive economies);
+    ``outside_attainable_range``
+        a bounded law (uniform, beta on the box): the mean or a quantile lies outside the verified
+        enclosure of the multiplier over the box, i.e. outside every attainable value, so the
+        approximation (perturbation, PCE) is meaningless there;
+    ``cornish_fisher_not_monotone``
+        perturbation: the skewness is so large (``|g| >= 3/1.96``) that the Cornish-Fisher
+        expansion is not increasing between the 2.5% and 97.5% points, so its quantiles are not
+        quantiles of any distribution (they may even be out of order);
+    ``near_productivity_limit``, ``beyond_productivity_limit``
+        perturbation and PCE of an unbounded law at a tolerance of at least :data:`NEAR_LIMIT` times
+        (or beyond) the tolerance where the box leaves the productive region: the expansions are
+        asymptotic in the distance to singularity and the law has mass near non-productive economies.
+    """
+    hull = None
+    if model.distribution in BOUNDED_ON_BOX and model.tol > 0:
+        res = interval_multiplier(table, model.tol, problem.name, "verified")
+        hull = (res["lower"].to_numpy(dtype=float)[problem.defined], res["upper"].to_numpy(dtype=float)[problem.defined])
+    ratio = model.tol / max(critical_tolerance(problem.M), np.finfo(float).tiny)
+    for meth, df in summaries.items():
+        point = df["point"].to_numpy(dtype=float)
+        flags: list[list[str]] = [[] for _ in range(len(df))]
+        sd = df["sd"].to_numpy(dtype=float)
+        deg = sd <= DEGENERATE_RTOL * np.maximum(np.abs(point), np.finfo(float).tiny)
+        if deg.any():
+            for c, v in _point_stats(point).items():
+                df.loc[deg, c] = v[deg]
+            for k in np.flatnonzero(deg):
+                flags[k].append("degenerate")
+        if meth == "montecarlo" and mc is not None and mc.n_rejected:
+            for f in flags:
+                f.append(f"rejected={mc.rejection_rate:.4g}")
+        if hull is not None:
+            lo, hi = hull
+            slack = 1e-12 * np.maximum(np.abs(point), 1.0)
+            vals = df[["mean", "q025", "q500", "q975"]].to_numpy(dtype=float)
+            out = np.any((vals < (lo - slack)[:, None]) | (vals > (hi + slack)[:, None]), axis=1)
+            for k in np.flatnonzero(out & ~deg):
+                flags[k].append("outside_attainable_range")
+        if meth == "perturbation":
+            # Cornish-Fisher z + g(z^2 - 1)/6 is increasing on [-z975, z975] only for |g| < 3/z975
+            bad = np.abs(df["skew"].to_numpy(dtype=float)) >= 3.0 / ndtri(0.975)
+            for k in np.flatnonzero(bad & ~deg):
+                flags[k].append("cornish_fisher_not_monotone")
+        if meth != "montecarlo" and model.distribution in UNBOUNDED and ratio >= NEAR_LIMIT:
+            word = "beyond_productivity_limit" if ratio >= 1 else "near_productivity_limit"
+            for k in np.flatnonzero(~deg):
+                flags[k].append(word)
+        df["flag"] = [";".join(f) for f in flags]
 
 
 def stochastic_summary(table: IOTable, tol: float, multiplier: str, distribution: str = "uniform",
@@ -1113,11 +1240,15 @@ def densities_of(an: Analysis, distribution: str, points: int = 64, sectors: lis
 
     Methods: ``montecarlo_kde``, ``montecarlo_hist`` (histogram value at the grid point),
     ``perturbation_normal``, ``perturbation_edgeworth``, ``pce`` (KDE of the surrogate).
+    Sectors whose distribution is degenerate (a point mass: tolerance 0, or a multiplier that
+    depends on no random coefficient) have no density and get no rows.
     """
     frames = []
     idx = range(len(an.problem.sectors)) if sectors is None else sectors
     m = an.moments
     for j in idx:
+        if not m.sd[j] > DEGENERATE_RTOL * max(abs(m.point[j]), np.finfo(float).tiny):
+            continue
         x = _grid(an, j, points)
         parts: list[tuple[str, np.ndarray]] = []
         if an.mc is not None:

@@ -104,6 +104,7 @@ import functools
 import importlib.resources
 import math
 import os
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -176,35 +177,51 @@ def _duplicates(codes: Sequence[str]) -> list[str]:
     return dup
 
 
+#: A plain decimal number: optional sign, digits with at most one dot, optional exponent. Python's
+#: ``float`` also accepts ``1_0``, full-width digits, ``nan``, ``inf`` and surrounding spaces in
+#: other scripts; the table format does not (a cell must read the same to a person and to iouq).
+PLAIN_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+
+
+def parse_plain_number(text: str) -> float | None:
+    """The value of ``text`` if it is a plain decimal number (see :data:`PLAIN_NUMBER`), else None.
+
+    Surrounding ASCII spaces and tabs are ignored. Non-finite results (``1e999``) are returned
+    as ``inf`` so that the caller can report them as such.
+    """
+    s = text.strip(" \t")
+    if not PLAIN_NUMBER.fullmatch(s):
+        return None
+    return float(s)
+
+
+def _is_nonfinite_word(text: str) -> bool:
+    return text.strip().lower().lstrip("+-") in {"nan", "inf", "infinity"}
+
+
 def _parse_cells(path: Path, rows: Sequence[str], cols: Sequence[str], cells: list[list[str]]) -> np.ndarray:
-    """Convert text cells to floats; name the offending cells on failure."""
-    try:
-        values = np.array(cells, dtype=float).reshape(len(rows), len(cols))
-    except ValueError:
-        values = None
-    if values is not None and np.all(np.isfinite(values)):
-        return values
+    """Convert text cells to floats (plain decimal numbers only); name the offending cells on failure."""
+    values = np.empty((len(rows), len(cols)))
     empty, text, nonfinite = [], [], []
     for i, row in enumerate(cells):
         for j, cell in enumerate(row):
+            v = parse_plain_number(cell)
+            if v is not None and math.isfinite(v):
+                values[i, j] = v
+                continue
             where = f"row {rows[i]!r}, column {cols[j]!r}"
-            s = cell.strip()
-            if not s:
+            if not cell.strip():
                 empty.append(where)
-                continue
-            try:
-                v = float(s)
-            except ValueError:
+            elif v is None and not _is_nonfinite_word(cell):
                 text.append(f"{where} holds {cell!r}")
-                continue
-            if not math.isfinite(v):
+            else:
                 nonfinite.append(f"{where} holds {cell!r}")
     if text:
         raise TableError(
-            f"{path}: cells that are not numbers: {'; '.join(text[:_MAX_LISTED])}"
+            f"{path}: cells that are not plain decimal numbers: {'; '.join(text[:_MAX_LISTED])}"
             + (f" (and {len(text) - _MAX_LISTED} more)" if len(text) > _MAX_LISTED else "")
-            + ". Write plain decimal numbers such as 1250.5 or 1.2e-3, without thousands separators, "
-            "units or footnote marks."
+            + ". Write plain decimal numbers such as 1250.5, -3 or 1.2e-3 (ASCII digits, one dot, optional "
+            "exponent), without thousands or digit separators, units, NaN/inf or footnote marks."
         )
     if empty:
         raise TableError(
@@ -212,10 +229,13 @@ def _parse_cells(path: Path, rows: Sequence[str], cols: Sequence[str], cells: li
             + (f" (and {len(empty) - _MAX_LISTED} more)" if len(empty) > _MAX_LISTED else "")
             + ". Fill every cell with a number (0 for no flow)."
         )
-    raise TableError(
-        f"{path}: NaN or infinite values at {'; '.join(nonfinite[:_MAX_LISTED])}. "
-        "Replace them with numbers (0 for no flow)."
-    )
+    if nonfinite:
+        raise TableError(
+            f"{path}: NaN or infinite values at {'; '.join(nonfinite[:_MAX_LISTED])}. Replace them with "
+            "numbers (0 for no flow); a number too large for double precision needs larger units "
+            "(e.g. millions instead of units)."
+        )
+    return values
 
 
 def read_labelled_csv(path: str | os.PathLike) -> Labelled:
@@ -319,9 +339,8 @@ def _read_output(path: Path, sectors: Sequence[str], ref: str) -> np.ndarray:
             "Write one line per sector with its code and its gross output."
         )
     try:
-        float(m.cols[0])
-        header_is_number = True
-    except ValueError:
+        header_is_number = parse_plain_number(m.cols[0]) is not None
+    except ValueError:  # pragma: no cover - parse_plain_number does not raise
         header_is_number = False
     if header_is_number:
         raise TableError(f"{path}: the first line is data, not a header. Start the file with the line 'code,output'.")
@@ -329,6 +348,16 @@ def _read_output(path: Path, sectors: Sequence[str], ref: str) -> np.ndarray:
     x = m.values[:, 0]
     _check_positive_output(path, sectors, x)
     return x
+
+
+def _check_finite_sums(where: Path | str, what: str, codes: Sequence[str], sums: np.ndarray) -> None:
+    """Raise a :class:`TableError` naming the file and the cause when a sum overflowed."""
+    bad = [c for c, v in zip(codes, sums) if not math.isfinite(v)]
+    if bad:
+        raise TableError(
+            f"{where}: {what} overflows double precision for {_fmt_codes(bad)}: the numbers are too large "
+            "to add up. Express the table in larger units (e.g. millions instead of units)."
+        )
 
 
 def _check_positive_output(where: Path | str, sectors: Sequence[str], x: np.ndarray) -> None:
@@ -478,12 +507,25 @@ def _read_flows(directory: Path, spec: TableSpec) -> IOTable:
         x = _read_output(out_path, sectors, ref)
         where = f"{z_path} with {out_path}"
     else:
-        x = Z.values.sum(axis=1) + fd.values.sum(axis=1)
+        with np.errstate(over="ignore", invalid="ignore"):
+            x = Z.values.sum(axis=1) + fd.values.sum(axis=1)
+        _check_finite_sums(
+            f"{z_path} + {directory / 'final_demand.csv'}", "output (the row sums of Z.csv plus final_demand.csv)",
+            sectors, x,
+        )
         _check_positive_output(
             f"{z_path} + {directory / 'final_demand.csv'} (output = row sums, no output.csv)", sectors, x
         )
         where = f"{z_path} (output = row sums of Z.csv and final_demand.csv)"
-    A = Z.values / x[None, :]
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        A = Z.values / x[None, :]
+    if not np.all(np.isfinite(A)):
+        i, j = np.argwhere(~np.isfinite(A))[0]
+        raise TableError(
+            f"{where}: the coefficient a[{sectors[i]!r}, {sectors[j]!r}] = z / x overflows double precision "
+            f"(z = {Z.values[i, j]:g}, x = {x[j]:g}). Express the table in larger units or check the output of "
+            f"sector {sectors[j]!r}."
+        )
     _productive(A, where)
 
     h = c = None
@@ -495,14 +537,20 @@ def _read_flows(directory: Path, spec: TableSpec) -> IOTable:
         if inc not in va.rows:
             raise _household_code_error(va.path, spec, "income", "a row (value-added category)", va.rows)
         w = va.values[va.rows.index(inc)]
-        total_income = float(w.sum())
+        with np.errstate(over="ignore", invalid="ignore"):
+            total_income = float(w.sum())
+        _check_finite_sums(va.path, f"the household income row {inc!r}", ["total"], np.array([total_income]))
         if not total_income > 0:
             raise TableError(
                 f"{va.path}: the household income row {inc!r} sums to {total_income:g}; the consumption "
                 "coefficients divide by total household income, so it must be positive. Check households.income."
             )
-        h = w / x
-        c = fd.values[:, fd.cols.index(cons)] / total_income
+        with np.errstate(over="ignore", invalid="ignore"):
+            c = fd.values[:, fd.cols.index(cons)] / total_income
+            h = w / x
+        _check_finite_sums(va.path, f"the household income coefficients (row {inc!r} / output)", sectors, h)
+        _check_finite_sums(fd.path, f"the household consumption coefficients (column {cons!r} / total income)",
+                           sectors, c)
     return IOTable(
         name=spec.name,
         sectors=sectors,

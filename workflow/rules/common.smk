@@ -2,6 +2,7 @@
 # Functions only (no rules): rules live in the other .smk files.
 
 import re
+import sys
 from pathlib import Path
 
 import jsonschema
@@ -9,6 +10,8 @@ import yaml
 from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
+import iouq.config
+import iouq.errors
 import iouq.tables
 
 
@@ -39,6 +42,12 @@ def describe_config_error(error, schema):
     return message
 
 
+def stop(message):
+    """Stop before any job: the message alone on stderr (no traceback), exit status 2, as the CLI."""
+    print(f"iouq: error: {message}", file=sys.stderr)
+    raise SystemExit(2)
+
+
 def validate_config(config):
     """Validate ``config`` (and fill defaults); a violation raises a short WorkflowError."""
     try:
@@ -49,7 +58,7 @@ def validate_config(config):
             raise
         schema_file = Path(workflow.basedir) / "workflow" / "schemas" / "config.schema.yaml"
         schema = yaml.safe_load(schema_file.read_text(encoding="utf-8"))
-        raise WorkflowError(describe_config_error(error, schema)) from None
+        stop(describe_config_error(error, schema))
 
 
 validate_config(config)
@@ -101,14 +110,30 @@ def resolve_datasets(entries):
     return datasets
 
 
-DATASETS = resolve_datasets(config["datasets"])
+def config_check(check, *args):
+    """Run an iouq check; an input error stops the run before any job (:func:`stop`)."""
+    try:
+        return check(*args)
+    except (iouq.errors.IOUQError, WorkflowError) as exc:
+        stop(str(exc))
+
+
+_TABLES = {}
+
+
+def dataset_table(dataset):
+    """The table of ``dataset`` (a key of DATASETS), loaded once at parse time; a broken table
+    stops the run before any job with the loader's one-line message."""
+    if dataset not in _TABLES:
+        _TABLES[dataset] = config_check(iouq.tables.load_table, DATASETS[dataset])
+    return _TABLES[dataset]
+
+
+config_check(iouq.config.check_settings, config)
+DATASETS = config_check(resolve_datasets, config["datasets"])
 TOLERANCES = list(config["tolerances"])
-for _tol in TOLERANCES:
-    if not float(_tol) < 1:
-        raise WorkflowError(
-            f"invalid configuration: key 'tolerances': '{_tol}' is not below 1; tolerances are "
-            "fractions (0.01 means ±1%)."
-        )
+for _dataset in DATASETS:
+    config_check(iouq.config.check_dataset, _dataset, dataset_table(_dataset), config)
 INTERVAL_METHODS = list(config["interval"]["methods"])
 IMPORTANCE = config["importance"]  # settings of the importance family (rules/importance.smk)
 STOCHASTIC = config["stochastic"]  # settings of the stochastic family (rules/stochastic.smk)
@@ -149,14 +174,9 @@ def interval_results(wildcards):
     return expand(RESULTS + "{dataset}/interval/tol-{tol}.csv", dataset=wildcards.dataset, tol=TOLERANCES)
 
 
-_HOUSEHOLDS = {}
-
-
 def has_households(dataset):
     """Whether the table of ``dataset`` has a household row and column (loaded once, at parse time)."""
-    if dataset not in _HOUSEHOLDS:
-        _HOUSEHOLDS[dataset] = iouq.tables.load_table(DATASETS[dataset]).has_households
-    return _HOUSEHOLDS[dataset]
+    return dataset_table(dataset).has_households
 
 
 def importance_outputs(dataset):
