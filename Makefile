@@ -12,7 +12,7 @@ BENCH_STAMP := $(VENV)/.iouq-bench.stamp
 CORES ?= 2
 SNAKEMAKE := $(BIN)/python -m snakemake
 
-.PHONY: all install results test lint bench clean distclean
+.PHONY: all install results test test-long lint bench clean distclean
 
 all: results
 
@@ -32,6 +32,10 @@ results: $(STAMP)
 ## test: unit, CLI and workflow tests
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+## test-long: the property suite (hypothesis) with many more random tables (minutes)
+test-long: $(STAMP)
+	HYPOTHESIS_PROFILE=long HYPOTHESIS_LIMITS_EXAMPLES=100 $(BIN)/python -m pytest tests/test_properties.py
 
 ## lint: Snakemake best-practice checks on the default configuration
 lint: $(STAMP)

@@ -116,3 +116,43 @@ def test_importance_figure(tmp_path):
     assert write_figure_atomic(fig, tmp_path / "i.png").read_bytes()[:4] == b"\x89PNG"
     with pytest.raises(ValueError, match="no tolerable limits"):
         plot_importance(limits, zeroing, target="output")
+
+
+# ---------------------------------------------------------------------------- interruption
+def test_stale_temporaries_of_the_target_are_removed(tmp_path):
+    from iouq.results import write_csv_atomic
+
+    stale = tmp_path / ".out.csv.a1b2c3d4.tmp"
+    stale.write_text("half a result")
+    other = tmp_path / ".other.csv.a1b2c3d4.tmp"  # another target's temporary: not ours to remove
+    other.write_text("x")
+    lookalike = tmp_path / ".out.csv.backup"
+    lookalike.write_text("y")
+    write_csv_atomic(pd.DataFrame({"a": [1]}), tmp_path / "out.csv")
+    assert not stale.exists() and other.exists() and lookalike.exists()
+    assert (tmp_path / "out.csv").read_text() == "a\n1\n"
+
+
+def test_sigterm_while_writing_leaves_no_temporary(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    code = f"""
+import time
+from iouq.results import _write_atomic
+def slow(handle):
+    handle.write(b"partial")
+    handle.flush()
+    time.sleep(60)
+_write_atomic({str(tmp_path / 'r.csv')!r}, slow)
+"""
+    proc = subprocess.Popen([sys.executable, "-c", code])
+    deadline = time.monotonic() + 60
+    while not list(tmp_path.glob(".r.csv.*.tmp")):
+        assert time.monotonic() < deadline and proc.poll() is None, "the writer never started"
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=60) == 128 + signal.SIGTERM
+    assert list(tmp_path.iterdir()) == []

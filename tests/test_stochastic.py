@@ -226,8 +226,8 @@ def test_mostly_nonproductive_normal_draws_are_refused() -> None:
 
 
 def test_some_rejections_are_reported_not_nan(miernyk: IOTable) -> None:
-    df = stochastic_summary(miernyk, 0.9, "output_type2", "normal", "montecarlo", n_samples=3000, seed=1)
-    assert (df["rejection_rate"] > 0).all() and (df["rejection_rate"] < 0.5).all()
+    df = stochastic_summary(miernyk, 0.7, "output_type2", "normal", "montecarlo", n_samples=3000, seed=1)
+    assert (df["rejection_rate"] > 0).all() and (df["rejection_rate"] <= 0.01).all()
     assert (df["n_samples"] < 3000).all()
     assert not df[SUMMARY_COLUMNS[1:]].isna().any().any()
 

@@ -125,7 +125,7 @@ BASE = {
         ({"interval": {"methods": ["exact"]}}, "interval/methods/0"),
         ({"tolerances": [0.01]}, "tolerances/0"),
         ({"tolerances": ["-0.01"]}, "tolerances/0"),
-        ({"tolerances": ["1.5"]}, "not below 1"),
+        ({"tolerances": ["1.5"]}, "outside 0 <= t < 1"),
         ({"datasets": ["no-such-table"]}, "no-such-table"),
         ({"datasets": ["./no-such-dir"]}, "no-such-dir"),
     ],

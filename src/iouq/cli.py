@@ -43,12 +43,36 @@ def _emit(df: pd.DataFrame, out: TextIO) -> None:
     df.to_csv(out, index=False, float_format=FLOAT_FORMAT, lineterminator="\n", na_rep="")
 
 
+def _plain_float(text: str) -> float:
+    """argparse type of a number option: a plain decimal number (as in table cells; Python's
+    ``float`` would also take ``1_0`` or full-width digits). ``nan``/``inf`` pass through to the
+    command's own range check."""
+    from .tables import parse_plain_number
+
+    value = parse_plain_number(text)
+    if value is None:
+        if text.strip().lower().lstrip("+-") in {"nan", "inf", "infinity"}:
+            return float(text)
+        raise ValueError(text)
+    return value
+
+
 def _tolerance(text: str) -> float:
-    """argparse type of ``--tol``: a float (sign and range are checked by the command)."""
-    return float(text)
+    """argparse type of ``--tol``: a plain decimal number (sign and range are checked by the command)."""
+    return _plain_float(text)
+
+
+def _plain_int(text: str) -> int:
+    """argparse type of a count or seed: ASCII digits with an optional sign."""
+    s = text.strip()
+    if not (s.lstrip("+-").isascii() and s.lstrip("+-").isdigit()) or s.count("-") + s.count("+") > 1:
+        raise ValueError(text)
+    return int(s)
 
 
 _tolerance.__name__ = "tolerance"
+_plain_float.__name__ = "number"
+_plain_int.__name__ = "integer"
 
 
 def _check_tolerance(tol: float) -> float:
@@ -182,7 +206,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("table", metavar="TABLE", help=table_help)
     p.add_argument(
-        "--p", type=float, default=1.0, metavar="P",
+        "--p", type=_plain_float, default=1.0, metavar="P",
         help="largest tolerated change of any target, percent, > 0 (default 1)",
     )
     p.add_argument(
@@ -192,7 +216,7 @@ def build_parser() -> argparse.ArgumentParser:
         "for the table's own final demand (flow tables only)",
     )
     p.add_argument(
-        "--cutoff", type=float, default=20.0, metavar="R",
+        "--cutoff", type=_plain_float, default=20.0, metavar="R",
         help="a coefficient is inverse-important when min(up, down) <= R percent (default 20)",
     )
     p.set_defaults(func=_cmd_importance)
@@ -219,9 +243,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--multiplier", required=True, choices=MULTIPLIERS, help="which multiplier")
     p.add_argument("--distribution", required=True, choices=DISTRIBUTIONS, help="coefficient distribution")
     p.add_argument("--method", required=True, choices=STOCHASTIC_METHODS, help="how the distribution is computed")
-    p.add_argument("--samples", type=int, default=20000, metavar="N", help="Monte Carlo draws (default 20000)")
-    p.add_argument("--seed", type=int, default=0, metavar="S", help="random seed (default 0)")
-    p.add_argument("--chunk-size", type=int, default=1024, metavar="C",
+    p.add_argument("--samples", type=_plain_int, default=20000, metavar="N", help="Monte Carlo draws (default 20000)")
+    p.add_argument("--seed", type=_plain_int, default=0, metavar="S", help="random seed (default 0)")
+    p.add_argument("--chunk-size", type=_plain_int, default=1024, metavar="C",
                    help="draws held in memory at a time (does not change the result; default 1024)")
     p.set_defaults(func=_cmd_stochastic)
 

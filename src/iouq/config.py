@@ -85,9 +85,12 @@ def check_dataset(name: str, table: IOTable, config: Mapping) -> None:
     """
     from .interval import check_box_productive
 
-    tols = [parse_tolerance(t, "tolerances") for t in config["tolerances"]]
-    texts = dict(zip(tols, config["tolerances"]))
-    worst = max(tols)
+    texts = {parse_tolerance(t, "tolerances"): ("tolerances", t) for t in config["tolerances"]}
+    importance = config.get("importance")
+    if importance is not None:  # SALib samples the box at agreement_tol
+        agreement = parse_tolerance(importance["agreement_tol"], "importance/agreement_tol", allow_zero=False)
+        texts.setdefault(agreement, ("importance/agreement_tol", importance["agreement_tol"]))
+    worst = max(texts)
     if worst > 0:
         matrices = [("A", table.A)]
         if table.has_households:
@@ -96,8 +99,8 @@ def check_dataset(name: str, table: IOTable, config: Mapping) -> None:
             try:
                 check_box_productive(M, worst, f"dataset '{name}', {what}")
             except BoxNotProductiveError as exc:
-                raise ConfigError(f"invalid configuration: key 'tolerances': {texts[worst]!r}: {exc}") from None
-    importance = config.get("importance")
+                key, text = texts[worst]
+                raise ConfigError(f"invalid configuration: key '{key}': {text!r}: {exc}") from None
     if importance is not None and int(config["seed"]) == 0 and worst > 0 and salib_runs(table, importance["salib"]):
         raise ConfigError(
             f"invalid configuration: key 'seed': 0 with SALib on (dataset '{name}'): SALib reads a seed of 0 as "

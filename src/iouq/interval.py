@@ -133,11 +133,11 @@ def coefficient_box(M: np.ndarray, tol: float, rigorous: bool = False) -> Coeffi
 
 
 def _magnitude_matrix(box: CoefficientBox) -> np.ndarray:
-    """``Â`` with ``I - Â`` = the comparison matrix of ``I - box``: ``max|a_ij|`` off the
-    diagonal and ``max a_ii`` on it."""
-    mag = np.maximum(np.abs(box.lo), np.abs(box.hi))
-    np.fill_diagonal(mag, np.diag(box.hi))
-    return mag
+    """``Â = max(|lo|, |hi|)`` elementwise, the diagonal included: ``|A| <= Â`` for every member, so
+    ``rho(Â) < 1`` proves ``rho(A) <= rho(|A|) < 1`` for all of them. (The comparison matrix
+    of ``I - A`` alone, with ``|1 - a_ii|`` on the diagonal, would not: it also certifies
+    ``a_ii > 1`` or ``a_ii < -1``, where ``I - A`` is invertible but the economy not productive.)"""
+    return np.maximum(np.abs(box.lo), np.abs(box.hi))
 
 
 def check_box_productive(M: np.ndarray, tol: float, what: str = "the coefficient matrix") -> None:
@@ -163,11 +163,13 @@ def _box_solver(box: CoefficientBox, what: str) -> VerifiedSolver:
     """
     mag = _magnitude_matrix(box)
     solver = VerifiedSolver.leontief(mag)
-    try:
-        solver.certify()  # proves rho(Â) < 1, hence every member of the box is productive
-        return solver
-    except VerificationError as exc:
-        reason = str(exc)
+    reason = "a diagonal coefficient reaches 1 in absolute value"
+    if np.all(np.diag(mag) < 1.0):  # I - Â is then a Z-matrix with a positive diagonal
+        try:
+            solver.certify()  # v > 0 with (I - Â) v > 0: rho(Â) < 1, every member is productive
+            return solver
+        except VerificationError as exc:
+            reason = str(exc)
     rho = spectral_radius(mag)
     rho0 = spectral_radius(np.abs(box.center))
     if not rho0 < 1.0:
@@ -187,9 +189,13 @@ def _box_solver(box: CoefficientBox, what: str) -> VerifiedSolver:
                      "the interval methods need rho(|A|) < 1")
         raise BoxNotProductiveError(f"{what}: {cause}.", tol=box.tol, critical_tol=0.0)
     critical = (1.0 / rho0 - 1.0) if rho0 > 0 else math.inf
-    if rho >= 1.0:
+    if rho >= 1.0 and box.nonnegative:
         detail = (f"its upper vertex has spectral radius {rho:.4f} >= 1, so some matrices in the box "
                   "have no meaningful Leontief inverse")
+    elif rho >= 1.0:
+        detail = (f"the largest absolute values in the box have spectral radius {rho:.4f} >= 1, so "
+                  "productivity of every member cannot be proven (with negative coefficients some "
+                  "members may still be productive; the methods refuse rather than guess)")
     else:
         detail = f"productivity could not be certified in double precision ({reason})"
     raise BoxNotProductiveError(
@@ -669,6 +675,7 @@ def interval_inverse(table: IOTable, tol: float, method: str = "sharp", closed: 
     cols = _group_columns(P)
     lower = np.empty((N, N))
     upper = np.empty((N, N))
+    loose = np.zeros((N, N), dtype=bool)  # rigorous bound wider than rounding (EXACT_RTOL)
     for rk, rlist in rows.items():
         r = P[rlist[0], :]
         for ck, clist in cols.items():
@@ -677,15 +684,17 @@ def interval_inverse(table: IOTable, tol: float, method: str = "sharp", closed: 
                 X, err = _solve_point(box.vertex(d * np.outer(r, c)), np.eye(N)[:, clist], False, verified)
                 block = X[np.ix_(rlist, range(len(clist)))]
                 e = err[np.ix_(rlist, range(len(clist)))]
-                out[np.ix_(rlist, clist)] = up(block + e) if d > 0 else down(block - e)
-    exact = np.ones((N, N), dtype=bool)
+                bound = up(block + e) if d > 0 else down(block - e)
+                out[np.ix_(rlist, clist)] = bound
+                loose[np.ix_(rlist, clist)] |= ~_agrees(bound, block)
+    exact = ~loose
     if signs.general:
         K = signs.K
         U = np.isnan(signs.S)
         D = box.radius
         raw = (K * U) @ D @ K + K @ D @ (K * U)
         slack = _inflate(raw)
-        exact = raw == 0
+        exact = (raw == 0) & ~loose
         upper, lower = up(upper + slack), down(lower - slack)
     return lower, upper, exact
 
@@ -793,7 +802,8 @@ def interval_output(table: IOTable, tol: float, fd_tol: float | None = None, met
     elif box.nonnegative and np.all(flo >= 0):
         lo_x, elo = _solve_point(box.lo, flo, False, verified)
         hi_x, ehi = _solve_point(box.hi, fhi, False, verified)
-        lo, hi, exact = down(lo_x - elo), up(hi_x + ehi), np.ones(n, dtype=bool)
+        lo, hi = down(lo_x - elo), up(hi_x + ehi)
+        exact = _agrees(lo, lo_x) & _agrees(hi, hi_x)
     else:
         Llo, Lhi = box_inverse_enclosure(box, solver)
         xlo, xhi = _iv_matmul(Llo, Lhi, flo[:, None], fhi[:, None])

@@ -101,9 +101,12 @@ def salib_problem(table: IOTable, tol: float, grouping: str = "coefficient") -> 
     rows, cols : ndarray of int
         Positions of the factors in ``A`` (row-major order).
     """
+    from .interval import check_box_productive
+
     tol = _check_tol(tol)
     if grouping not in GROUPINGS:
         raise ImportanceError(f"unknown grouping '{grouping}'; choose one of {', '.join(GROUPINGS)}.")
+    check_box_productive(table.A, tol, f"table '{table.name}'")  # every SALib sample is productive
     A = table.A
     rows, cols = np.nonzero(A)
     a = A[rows, cols]
@@ -395,12 +398,12 @@ def _groups(
 ) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Group names, positions ``rows, cols`` of the non-zero coefficients, the group index of each
     and the column (row) of ``A`` of each group."""
-    from .interval import _box_solver, coefficient_box
+    from .interval import check_box_productive
 
     tol = _check_tol(tol)
     if grouping not in ("column", "row"):
         raise ImportanceError(f"grouped analysis needs grouping 'column' or 'row', got {grouping!r}.")
-    _box_solver(coefficient_box(table.A, tol), f"table '{table.name}'")  # every draw is productive
+    check_box_productive(table.A, tol, f"table '{table.name}'")  # every draw is productive
     rows, cols = np.nonzero(table.A)
     key = cols if grouping == "column" else rows
     present = np.unique(key)

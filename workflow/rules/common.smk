@@ -63,10 +63,20 @@ def validate_config(config):
 
 validate_config(config)
 
-# Every result path starts with RESULTS and every log/benchmark path with LOGS (a run name,
-# when configured, will place a run under results/<run>/ and logs/<run>/).
+# Every result path is written results("...") (under RESULTS) and every log or benchmark path
+# logs("...") (under LOGS): one place for a run name (results/<run>/, logs/<run>/).
 RESULTS = "results/"
 LOGS = "logs/"
+
+
+def results(path):
+    """A result path: ``path`` under RESULTS (e.g. ``results("{dataset}/multipliers.csv")``)."""
+    return f"{RESULTS}{path}"
+
+
+def logs(path):
+    """A log or benchmark path: ``path`` under LOGS."""
+    return f"{LOGS}{path}"
 
 
 # --------------------------------------------------------------------------- datasets
@@ -171,7 +181,7 @@ def jerrell_published():
 
 
 def interval_results(wildcards):
-    return expand(RESULTS + "{dataset}/interval/tol-{tol}.csv", dataset=wildcards.dataset, tol=TOLERANCES)
+    return expand(results("{dataset}/interval/tol-{tol}.csv"), dataset=wildcards.dataset, tol=TOLERANCES)
 
 
 def has_households(dataset):
@@ -181,23 +191,23 @@ def has_households(dataset):
 
 def importance_outputs(dataset):
     """The importance results of one dataset (rules/importance.smk)."""
-    households = [RESULTS + f"{dataset}/importance/households.csv"] if has_households(dataset) else []
+    households = [results(f"{dataset}/importance/households.csv")] if has_households(dataset) else []
     return [
         *households,
-        *expand(RESULTS + "{dataset}/importance/tol-{tol}.csv", dataset=dataset, tol=TOLERANCES),
-        RESULTS + f"{dataset}/importance/zeroing.csv",
-        RESULTS + f"{dataset}/importance/ranking_agreement.csv",
-        RESULTS + f"{dataset}/importance/counts.csv",
-        RESULTS + f"{dataset}/importance/importance.png",
+        *expand(results("{dataset}/importance/tol-{tol}.csv"), dataset=dataset, tol=TOLERANCES),
+        results(f"{dataset}/importance/zeroing.csv"),
+        results(f"{dataset}/importance/ranking_agreement.csv"),
+        results(f"{dataset}/importance/counts.csv"),
+        results(f"{dataset}/importance/importance.png"),
     ]
 
 
 def stochastic_outputs(dataset):
     """The stochastic results of one dataset (rules/stochastic.smk)."""
     return [
-        *expand(RESULTS + "{dataset}/stochastic/tol-{tol}.csv", dataset=dataset, tol=TOLERANCES),
-        *expand(RESULTS + "{dataset}/stochastic/tol-{tol}_densities.csv", dataset=dataset, tol=TOLERANCES),
-        *expand(RESULTS + "{dataset}/stochastic/tol-{tol}_comparison.png", dataset=dataset, tol=TOLERANCES),
+        *expand(results("{dataset}/stochastic/tol-{tol}.csv"), dataset=dataset, tol=TOLERANCES),
+        *expand(results("{dataset}/stochastic/tol-{tol}_densities.csv"), dataset=dataset, tol=TOLERANCES),
+        *expand(results("{dataset}/stochastic/tol-{tol}_comparison.png"), dataset=dataset, tol=TOLERANCES),
     ]
 
 
@@ -206,12 +216,12 @@ def final_outputs(wildcards):
     """Every result of the configured pipeline (the default target)."""
     outputs = []
     for dataset in DATASETS:
-        outputs.append(RESULTS + f"{dataset}/multipliers.csv")
-        outputs += expand(RESULTS + "{dataset}/interval/tol-{tol}.csv", dataset=dataset, tol=TOLERANCES)
-        outputs.append(RESULTS + f"{dataset}/interval/widths.png")
+        outputs.append(results(f"{dataset}/multipliers.csv"))
+        outputs += expand(results("{dataset}/interval/tol-{tol}.csv"), dataset=dataset, tol=TOLERANCES)
+        outputs.append(results(f"{dataset}/interval/widths.png"))
         outputs += importance_outputs(dataset)
         outputs += stochastic_outputs(dataset)
     if JERRELL:
-        outputs.append(RESULTS + "miernyk/interval/jerrell_comparison.csv")
-        outputs.append(RESULTS + "miernyk/interval/jerrell_comparison.png")
+        outputs.append(results("miernyk/interval/jerrell_comparison.csv"))
+        outputs.append(results("miernyk/interval/jerrell_comparison.png"))
     return outputs

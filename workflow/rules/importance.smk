@@ -6,15 +6,15 @@ rule importance_table:
     input:
         table_files,
     output:
-        RESULTS + "{dataset}/importance/tol-{tol}.csv",
+        results("{dataset}/importance/tol-{tol}.csv"),
     params:
         table=table_source,
         settings=IMPORTANCE,
         seed=config["seed"],
     log:
-        LOGS + "importance/{dataset}/tol-{tol}.log",
+        logs("importance/{dataset}/tol-{tol}.log"),
     benchmark:
-        LOGS + "benchmarks/importance/{dataset}/tol-{tol}.tsv"
+        logs("benchmarks/importance/{dataset}/tol-{tol}.tsv")
     conda:
         "../envs/iouq.yaml"
     script:
@@ -25,14 +25,14 @@ rule importance_zeroing:
     input:
         table_files,
     output:
-        RESULTS + "{dataset}/importance/zeroing.csv",
+        results("{dataset}/importance/zeroing.csv"),
     params:
         table=table_source,
         cutoffs=IMPORTANCE["zeroing_cutoffs"],
     log:
-        LOGS + "importance/{dataset}/zeroing.log",
+        logs("importance/{dataset}/zeroing.log"),
     benchmark:
-        LOGS + "benchmarks/importance/{dataset}/zeroing.tsv"
+        logs("benchmarks/importance/{dataset}/zeroing.tsv")
     conda:
         "../envs/iouq.yaml"
     script:
@@ -43,15 +43,15 @@ rule importance_agreement:
     input:
         table_files,
     output:
-        RESULTS + "{dataset}/importance/ranking_agreement.csv",
+        results("{dataset}/importance/ranking_agreement.csv"),
     params:
         table=table_source,
         settings=IMPORTANCE,
         seed=config["seed"],
     log:
-        LOGS + "importance/{dataset}/ranking_agreement.log",
+        logs("importance/{dataset}/ranking_agreement.log"),
     benchmark:
-        LOGS + "benchmarks/importance/{dataset}/ranking_agreement.tsv"
+        logs("benchmarks/importance/{dataset}/ranking_agreement.tsv")
     conda:
         "../envs/iouq.yaml"
     script:
@@ -62,14 +62,14 @@ rule importance_counts:
     input:
         table_files,
     output:
-        RESULTS + "{dataset}/importance/counts.csv",
+        results("{dataset}/importance/counts.csv"),
     params:
         table=table_source,
         settings=IMPORTANCE,
     log:
-        LOGS + "importance/{dataset}/counts.log",
+        logs("importance/{dataset}/counts.log"),
     benchmark:
-        LOGS + "benchmarks/importance/{dataset}/counts.tsv"
+        logs("benchmarks/importance/{dataset}/counts.tsv")
     conda:
         "../envs/iouq.yaml"
     script:
@@ -80,14 +80,14 @@ rule importance_households:
     input:
         table_files,
     output:
-        RESULTS + "{dataset}/importance/households.csv",
+        results("{dataset}/importance/households.csv"),
     params:
         table=table_source,
         settings=IMPORTANCE,
     log:
-        LOGS + "importance/{dataset}/households.log",
+        logs("importance/{dataset}/households.log"),
     benchmark:
-        LOGS + "benchmarks/importance/{dataset}/households.tsv"
+        logs("benchmarks/importance/{dataset}/households.tsv")
     conda:
         "../envs/iouq.yaml"
     script:

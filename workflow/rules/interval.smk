@@ -5,14 +5,14 @@ rule interval_table:
     input:
         table_files,
     output:
-        RESULTS + "{dataset}/interval/tol-{tol}.csv",
+        results("{dataset}/interval/tol-{tol}.csv"),
     params:
         table=table_source,
         methods=INTERVAL_METHODS,
     log:
-        LOGS + "interval/{dataset}/tol-{tol}.log",
+        logs("interval/{dataset}/tol-{tol}.log"),
     benchmark:
-        LOGS + "benchmarks/interval/{dataset}/tol-{tol}.tsv"
+        logs("benchmarks/interval/{dataset}/tol-{tol}.tsv")
     conda:
         "../envs/iouq.yaml"
     script:
@@ -24,13 +24,13 @@ rule jerrell_comparison:
         table=table_files_of("miernyk") if JERRELL else [],
         published=jerrell_published(),
     output:
-        RESULTS + "miernyk/interval/jerrell_comparison.csv",
+        results("miernyk/interval/jerrell_comparison.csv"),
     params:
         table="miernyk",
     log:
-        LOGS + "interval/miernyk/jerrell_comparison.log",
+        logs("interval/miernyk/jerrell_comparison.log"),
     benchmark:
-        LOGS + "benchmarks/interval/miernyk/jerrell_comparison.tsv"
+        logs("benchmarks/interval/miernyk/jerrell_comparison.tsv")
     conda:
         "../envs/iouq.yaml"
     script:

@@ -5,13 +5,13 @@ rule multipliers:
     input:
         table_files,
     output:
-        RESULTS + "{dataset}/multipliers.csv",
+        results("{dataset}/multipliers.csv"),
     params:
         table=table_source,
     log:
-        LOGS + "multipliers/{dataset}.log",
+        logs("multipliers/{dataset}.log"),
     benchmark:
-        LOGS + "benchmarks/multipliers/{dataset}.tsv"
+        logs("benchmarks/multipliers/{dataset}.tsv")
     conda:
         "../envs/iouq.yaml"
     script:

@@ -4,15 +4,15 @@
 rule plot_interval_widths:
     input:
         intervals=interval_results,
-        multipliers=RESULTS + "{dataset}/multipliers.csv",
+        multipliers=results("{dataset}/multipliers.csv"),
     output:
-        RESULTS + "{dataset}/interval/widths.png",
+        results("{dataset}/interval/widths.png"),
     params:
         tolerances=TOLERANCES,
     log:
-        LOGS + "report/{dataset}/widths.log",
+        logs("report/{dataset}/widths.log"),
     benchmark:
-        LOGS + "benchmarks/report/{dataset}/widths.tsv"
+        logs("benchmarks/report/{dataset}/widths.tsv")
     conda:
         "../envs/iouq.yaml"
     script:
@@ -21,13 +21,13 @@ rule plot_interval_widths:
 
 rule plot_jerrell_comparison:
     input:
-        RESULTS + "miernyk/interval/jerrell_comparison.csv",
+        results("miernyk/interval/jerrell_comparison.csv"),
     output:
-        RESULTS + "miernyk/interval/jerrell_comparison.png",
+        results("miernyk/interval/jerrell_comparison.png"),
     log:
-        LOGS + "report/miernyk/jerrell_comparison.log",
+        logs("report/miernyk/jerrell_comparison.log"),
     benchmark:
-        LOGS + "benchmarks/report/miernyk/jerrell_comparison.tsv"
+        logs("benchmarks/report/miernyk/jerrell_comparison.tsv")
     conda:
         "../envs/iouq.yaml"
     script:
@@ -36,14 +36,14 @@ rule plot_jerrell_comparison:
 
 rule plot_method_comparison:
     input:
-        densities=RESULTS + "{dataset}/stochastic/tol-{tol}_densities.csv",
-        intervals=RESULTS + "{dataset}/interval/tol-{tol}.csv",
+        densities=results("{dataset}/stochastic/tol-{tol}_densities.csv"),
+        intervals=results("{dataset}/interval/tol-{tol}.csv"),
     output:
-        RESULTS + "{dataset}/stochastic/tol-{tol}_comparison.png",
+        results("{dataset}/stochastic/tol-{tol}_comparison.png"),
     log:
-        LOGS + "report/{dataset}/comparison-tol-{tol}.log",
+        logs("report/{dataset}/comparison-tol-{tol}.log"),
     benchmark:
-        LOGS + "benchmarks/report/{dataset}/comparison-tol-{tol}.tsv"
+        logs("benchmarks/report/{dataset}/comparison-tol-{tol}.tsv")
     conda:
         "../envs/iouq.yaml"
     script:
@@ -52,16 +52,16 @@ rule plot_method_comparison:
 
 rule plot_importance:
     input:
-        limits=RESULTS + f"{{dataset}}/importance/tol-{TOLERANCES[0]}.csv",
-        zeroing=RESULTS + "{dataset}/importance/zeroing.csv",
+        limits=results(f"{{dataset}}/importance/tol-{TOLERANCES[0]}.csv"),
+        zeroing=results("{dataset}/importance/zeroing.csv"),
     output:
-        RESULTS + "{dataset}/importance/importance.png",
+        results("{dataset}/importance/importance.png"),
     params:
         p=IMPORTANCE["p"],
     log:
-        LOGS + "report/{dataset}/importance.log",
+        logs("report/{dataset}/importance.log"),
     benchmark:
-        LOGS + "benchmarks/report/{dataset}/importance.tsv"
+        logs("benchmarks/report/{dataset}/importance.tsv")
     conda:
         "../envs/iouq.yaml"
     script:

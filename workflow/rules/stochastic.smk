@@ -6,17 +6,17 @@ rule stochastic_table:
     input:
         table_files,
     output:
-        summary=RESULTS + "{dataset}/stochastic/tol-{tol}.csv",
-        densities=RESULTS + "{dataset}/stochastic/tol-{tol}_densities.csv",
-        diagnostics=RESULTS + "{dataset}/stochastic/tol-{tol}_diagnostics.csv",
+        summary=results("{dataset}/stochastic/tol-{tol}.csv"),
+        densities=results("{dataset}/stochastic/tol-{tol}_densities.csv"),
+        diagnostics=results("{dataset}/stochastic/tol-{tol}_diagnostics.csv"),
     params:
         table=table_source,
         settings=STOCHASTIC,
         seed=config["seed"],
     log:
-        LOGS + "stochastic/{dataset}/tol-{tol}.log",
+        logs("stochastic/{dataset}/tol-{tol}.log"),
     benchmark:
-        LOGS + "benchmarks/stochastic/{dataset}/tol-{tol}.tsv"
+        logs("benchmarks/stochastic/{dataset}/tol-{tol}.tsv")
     conda:
         "../envs/iouq.yaml"
     script:
