@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 import yaml
@@ -153,7 +154,7 @@ def test_small_pipeline_writes_the_result_contract(tmp_path):
     config = write_config(
         tmp_path / "config" / "config.yaml",
         datasets=["miernyk", "./tables/mytable"],
-        tolerances=["0.01"],
+        tolerances=["0", "0.01"],
         interval={"methods": ["naive", "sharp", "verified"]},
         seed=1,
         importance=yaml.safe_load(DEFAULT_CONFIG.read_text())["importance"],
@@ -183,6 +184,17 @@ def test_small_pipeline_writes_the_result_contract(tmp_path):
         assert list(dens.columns) == ["sector", "multiplier", "method", "distribution", "x", "density"]
         assert (results / dataset / "stochastic" / "tol-0.01_comparison.png").stat().st_size > 1000
         assert (results / dataset / "importance" / "importance.png").stat().st_size > 1000
+        # tolerance 0 (issue 8): every method and figure works; the distributions are point masses
+        st0 = pd.read_csv(results / dataset / "stochastic" / "tol-0.csv", dtype={"sector": str})
+        st0 = st0.merge(point.melt(id_vars="sector", var_name="multiplier", value_name="point"))
+        assert (st0["sd"] == 0).all() and st0["skew"].isna().all()
+        for q in ("mean", "q025", "q500", "q975"):
+            np.testing.assert_allclose(st0[q], st0["point"], rtol=1e-9)
+        iv0 = pd.read_csv(results / dataset / "interval" / "tol-0.csv", dtype={"sector": str})
+        iv0 = iv0.merge(point.melt(id_vars="sector", var_name="multiplier", value_name="point"))
+        np.testing.assert_allclose(iv0["lower"], iv0["point"], rtol=1e-9)
+        np.testing.assert_allclose(iv0["upper"], iv0["point"], rtol=1e-9)
+        assert (results / dataset / "stochastic" / "tol-0_comparison.png").stat().st_size > 1000
         hh = pd.read_csv(results / dataset / "importance" / "households.csv")
         assert set(hh["kind"]) == {"income", "consumption", "own"} and len(hh) == 2 * 6 + 1
 
