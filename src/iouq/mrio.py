@@ -74,6 +74,8 @@ __all__ = [
     "footprint_montecarlo",
     "footprint_elasticities",
     "FOOTPRINT_COLUMNS",
+    "footprint_summary",
+    "elasticity_table",
 ]
 
 FOOTPRINT_COLUMNS = ["region", "account", "footprint", "embodied", "direct"]
@@ -562,3 +564,47 @@ def footprint_elasticities(table: IOTable, region: str, account: str, p: float =
         "tolerable_limit_up_pct": np.where(ok_up, 100 * d_up / np.abs(a), np.nan),
         "tolerable_limit_down_pct": np.where(ok_dn, -100 * d_dn / np.abs(a), np.nan),
     })
+
+
+def footprint_summary(table: IOTable, tol: float, n_samples: int, seed: int) -> pd.DataFrame:
+    """Footprints of every region and account with interval bounds (``A``, ``S``, ``Y`` boxes of
+    half-width ``tol``) and a log-normal Monte Carlo summary (coefficient of variation ``tol``).
+
+    Returns
+    -------
+    DataFrame
+        ``region, account, footprint, embodied, direct, lower, upper, exactness, mc_mean, mc_sd,
+        mc_q025, mc_q500, mc_q975, rejection_rate, n_samples``. At ``tol = 0`` the Monte Carlo
+        columns equal the point footprint.
+    """
+    point = footprints(table)
+    iv = footprint_interval(table, tol).drop(columns="footprint")
+    out = point.merge(iv, on=["region", "account"], sort=False)
+    _, mc, rej = footprint_montecarlo(table, tol, n_samples, np.random.SeedSequence(int(seed)))
+    mc = mc.drop(columns="footprint").rename(columns={c: f"mc_{c}" for c in ("mean", "sd", "q025", "q500", "q975")})
+    out = out.merge(mc, on=["region", "account"], sort=False)
+    out["rejection_rate"] = rej
+    out["n_samples"] = int(n_samples)
+    return out
+
+
+def elasticity_table(table: IOTable, p: float = 1.0, top: int | None = None) -> pd.DataFrame:
+    """:func:`footprint_elasticities` for every region and account, long format.
+
+    Returns
+    -------
+    DataFrame
+        ``region, account, row, col, coefficient, elasticity, tolerable_limit_up_pct,
+        tolerable_limit_down_pct``; with ``top``, only the ``top`` coefficients of largest
+        ``|elasticity|`` per region and account (ties in table order).
+    """
+    frames = []
+    for region in regions_of(table):
+        for account in _accounts(table, None):
+            e = footprint_elasticities(table, region, account, p)
+            if top is not None:
+                e = e.iloc[np.argsort(-np.abs(e["elasticity"].to_numpy()), kind="stable")[: int(top)]]
+            e.insert(0, "account", account)
+            e.insert(0, "region", region)
+            frames.append(e)
+    return pd.concat(frames, ignore_index=True)
