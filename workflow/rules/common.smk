@@ -9,6 +9,7 @@ import yaml
 from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
+import iouq.errors
 import iouq.tables
 
 
@@ -102,6 +103,42 @@ def resolve_datasets(entries):
 
 
 DATASETS = resolve_datasets(config["datasets"])
+
+
+# --------------------------------------------------------------------------- regions (rules/regional.smk)
+# Every configured region is a dataset of its own: its table is the regionalised national table,
+# written by rule regional_table to results/<region>/regional/table/ (coefficients form).
+REGIONAL = config["regional"]
+FOOTPRINTS = config["footprints"]
+
+
+def resolve_regions(entries, datasets):
+    """Check every region before the first job (national table, data file, sectors); name -> entry."""
+    import iouq.regional
+
+    regions = {}
+    for k, entry in enumerate(entries):
+        where = f"config: regional: regions/{k} ({entry['name']})"
+        if entry["name"] in datasets or entry["name"] in regions:
+            raise WorkflowError(f"{where}: the name is already a dataset or region; give the region another name.")
+        national = entry["national"]
+        if not is_table_path(national) and national not in iouq.tables.BUNDLED:
+            raise WorkflowError(f"{where}: national '{national}' is neither a bundled table nor a path (write ./name).")
+        try:
+            table = iouq.tables.load_table(national)
+            iouq.regional.read_regional_csv(entry["data"], table)
+        except iouq.errors.IOUQError as exc:
+            raise WorkflowError(f"{where}: {exc}") from None
+        regions[entry["name"]] = dict(entry)
+    lo, hi = REGIONAL["delta_range"]
+    if lo > hi:
+        raise WorkflowError(f"invalid configuration: key 'regional/delta_range': [{lo}, {hi}] must be increasing (lo <= hi).")
+    return regions
+
+
+REGIONS = resolve_regions(REGIONAL["regions"], DATASETS)
+for _region in REGIONS:
+    DATASETS[_region] = RESULTS + f"{_region}/regional/table"
 TOLERANCES = list(config["tolerances"])
 for _tol in TOLERANCES:
     if not float(_tol) < 1:
@@ -135,6 +172,8 @@ def table_files(wildcards):
 
 def table_files_of(dataset):
     """The files of the table directory of ``dataset`` (a key of DATASETS)."""
+    if dataset in REGIONS:
+        return regional_table_files(dataset)
     source = DATASETS[dataset]
     directory = Path(source) if is_table_path(source) else iouq.tables.bundled_path(source)
     return [str(directory / name) for name in iouq.tables.TABLE_FILES if (directory / name).is_file()]
@@ -155,7 +194,8 @@ _HOUSEHOLDS = {}
 def has_households(dataset):
     """Whether the table of ``dataset`` has a household row and column (loaded once, at parse time)."""
     if dataset not in _HOUSEHOLDS:
-        _HOUSEHOLDS[dataset] = iouq.tables.load_table(DATASETS[dataset]).has_households
+        source = REGIONS[dataset]["national"] if dataset in REGIONS else DATASETS[dataset]
+        _HOUSEHOLDS[dataset] = iouq.tables.load_table(source).has_households
     return _HOUSEHOLDS[dataset]
 
 
@@ -181,6 +221,39 @@ def stochastic_outputs(dataset):
     ]
 
 
+def regional_table_files(region):
+    """The files rule regional_table writes for ``region``."""
+    return [RESULTS + f"{region}/regional/table/table.yaml", RESULTS + f"{region}/regional/table/A.csv"]
+
+
+def regional_outputs(region):
+    """The regional results of one region (rules/regional.smk)."""
+    return [
+        RESULTS + f"{region}/regional/lq_comparison.csv",
+        *expand(RESULTS + "{region}/regional/delta_tol-{tol}.csv", region=region, tol=TOLERANCES),
+    ]
+
+
+_SATELLITES = {}
+
+
+def has_satellites(dataset):
+    """Whether the table of ``dataset`` has satellite accounts (loaded once, at parse time; regions: no)."""
+    if dataset not in _SATELLITES:
+        _SATELLITES[dataset] = dataset not in REGIONS and bool(iouq.tables.load_table(DATASETS[dataset]).accounts)
+    return _SATELLITES[dataset]
+
+
+def footprint_outputs(dataset):
+    """The footprint results of one dataset with satellites (rules/footprints.smk)."""
+    if not has_satellites(dataset):
+        return []
+    return [
+        *expand(RESULTS + "{dataset}/footprints/tol-{tol}.csv", dataset=dataset, tol=TOLERANCES),
+        RESULTS + f"{dataset}/footprints/elasticities.csv",
+    ]
+
+
 # --------------------------------------------------------------------------- targets
 def final_outputs(wildcards):
     """Every result of the configured pipeline (the default target)."""
@@ -191,6 +264,9 @@ def final_outputs(wildcards):
         outputs.append(RESULTS + f"{dataset}/interval/widths.png")
         outputs += importance_outputs(dataset)
         outputs += stochastic_outputs(dataset)
+        outputs += footprint_outputs(dataset)
+    for region in REGIONS:
+        outputs += regional_outputs(region)
     if JERRELL:
         outputs.append(RESULTS + "miernyk/interval/jerrell_comparison.csv")
         outputs.append(RESULTS + "miernyk/interval/jerrell_comparison.png")

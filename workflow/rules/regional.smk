@@ -1,0 +1,88 @@
+# Regional tables by location quotients (iouq.regional): the regional table of every configured
+# region (a dataset of its own, so the three families run on it), the side-by-side comparison of
+# the LQ methods and the uncertainty of delta (exact bounds, Monte Carlo).
+
+
+wildcard_constraints:
+    region="|".join(re.escape(r) for r in REGIONS) or "(?!x)x",
+
+
+def regional_entry(wildcards):
+    return REGIONS[wildcards.region]
+
+
+def regional_inputs(wildcards):
+    """National table files and the regional data file of a region (edits trigger a rerun)."""
+    entry = REGIONS[wildcards.region]
+    national = entry["national"]
+    directory = Path(national) if is_table_path(national) else iouq.tables.bundled_path(national)
+    files = [str(directory / n) for n in iouq.tables.TABLE_FILES if (directory / n).is_file()]
+    return [*files, entry["data"]]
+
+
+rule regional_table:
+    input:
+        regional_inputs,
+    output:
+        yaml=RESULTS + "{region}/regional/table/table.yaml",
+        A=RESULTS + "{region}/regional/table/A.csv",
+    params:
+        entry=regional_entry,
+        delta=REGIONAL["delta"],
+    threads: 1
+    resources:
+        mem_mb=500,
+        runtime=5,
+    log:
+        LOGS + "regional/{region}/table.log",
+    benchmark:
+        LOGS + "benchmarks/regional/{region}/table.tsv"
+    conda:
+        "../envs/iouq.yaml"
+    script:
+        "../scripts/regional_table.py"
+
+
+rule lq_comparison:
+    input:
+        regional_inputs,
+    output:
+        RESULTS + "{region}/regional/lq_comparison.csv",
+    params:
+        entry=regional_entry,
+        settings=REGIONAL,
+    threads: 1
+    resources:
+        mem_mb=500,
+        runtime=5,
+    log:
+        LOGS + "regional/{region}/lq_comparison.log",
+    benchmark:
+        LOGS + "benchmarks/regional/{region}/lq_comparison.tsv"
+    conda:
+        "../envs/iouq.yaml"
+    script:
+        "../scripts/regional_comparison.py"
+
+
+rule regional_delta:
+    input:
+        regional_inputs,
+    output:
+        RESULTS + "{region}/regional/delta_tol-{tol}.csv",
+    params:
+        entry=regional_entry,
+        settings=REGIONAL,
+        seed=config["seed"],
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=15,
+    log:
+        LOGS + "regional/{region}/delta_tol-{tol}.log",
+    benchmark:
+        LOGS + "benchmarks/regional/{region}/delta_tol-{tol}.tsv"
+    conda:
+        "../envs/iouq.yaml"
+    script:
+        "../scripts/regional_delta.py"
