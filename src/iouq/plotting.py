@@ -16,7 +16,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 __all__ = ["relative_widths", "plot_interval_widths", "plot_jerrell_comparison", "plot_method_comparison",
-           "plot_importance"]
+           "plot_importance", "plot_lq_comparison"]
 
 #: Colours and markers per method, shared by all figures.
 METHOD_STYLE = {
@@ -309,4 +309,51 @@ def plot_importance(
     ax.grid(True, alpha=0.3)
     if title:
         fig.suptitle(title)
+    return fig
+
+
+#: Colours and markers of the location-quotient methods in :func:`plot_lq_comparison`.
+LQ_STYLE = {
+    "national": {"color": "black", "marker": "s", "label": "national table"},
+    "slq": {"color": "tab:red", "marker": "v", "label": "SLQ"},
+    "cilq": {"color": "tab:orange", "marker": "^", "label": "CILQ"},
+    "flq": {"color": "tab:blue", "marker": "o", "label": "FLQ"},
+    "aflq": {"color": "tab:green", "marker": "D", "label": "AFLQ"},
+}
+
+
+def plot_lq_comparison(comparison: pd.DataFrame, *, title: str | None = None, delta: float | None = None,
+                       delta_range: Sequence[float] | None = None) -> Figure:
+    """Regional output multipliers per sector under every location-quotient method.
+
+    ``comparison`` is the table of :func:`iouq.regional.lq_comparison`. One panel per output
+    multiplier (Type I, Type II); per sector a marker per method (and the national value), and a
+    vertical bar for the FLQ/AFLQ range over the delta range when the table has
+    ``flq_lower``/``flq_upper`` (``aflq_...``) columns.
+    """
+    mults = list(dict.fromkeys(comparison["multiplier"]))
+    methods = [m for m in ("national", "slq", "cilq", "flq", "aflq") if m in comparison.columns]
+    n = int((comparison["multiplier"] == mults[0]).sum())
+    fig, axes = _new_figure(len(mults), 1, max(6.5, 0.45 * n + 2.0), 2.9 * len(mults) + 0.6)
+    offsets = np.linspace(-0.3, 0.3, len(methods))
+    rng_label = "" if delta_range is None else f" (bar: δ in [{delta_range[0]:g}, {delta_range[1]:g}])"
+    for ax, mult in zip(axes, mults):
+        part = comparison[comparison["multiplier"] == mult].reset_index(drop=True)
+        x = np.arange(len(part))
+        for off, m in zip(offsets, methods):
+            st = LQ_STYLE[m]
+            label = st["label"] + (rng_label if m in ("flq", "aflq") and f"{m}_lower" in part else "")
+            ax.plot(x + off, part[m].to_numpy(float), linestyle="none", marker=st["marker"], color=st["color"],
+                    markersize=4, label=label)
+            if f"{m}_lower" in part:
+                ax.vlines(x + off, part[f"{m}_lower"].to_numpy(float), part[f"{m}_upper"].to_numpy(float),
+                          color=st["color"], linewidth=1.5)
+        ax.set_xticks(x, part["sector"].astype(str), rotation=90 if n > 20 else 0, fontsize="small")
+        ax.set_ylabel(f"{mult.replace('_', ' ')}\nmultiplier", fontsize="small")
+        ax.grid(True, axis="y", alpha=0.3)
+    axes[0].legend(fontsize="small", ncols=min(len(methods), 5), loc="lower left", bbox_to_anchor=(0, 1.02))
+    axes[-1].set_xlabel("sector")
+    if title:
+        sub = "" if delta is None else f", FLQ/AFLQ at δ = {delta:g}"
+        fig.suptitle(title + sub, fontsize="medium")
     return fig

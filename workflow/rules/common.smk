@@ -230,6 +230,7 @@ def regional_outputs(region):
     """The regional results of one region (rules/regional.smk)."""
     return [
         RESULTS + f"{region}/regional/lq_comparison.csv",
+        RESULTS + f"{region}/regional/lq_comparison.png",
         *expand(RESULTS + "{region}/regional/delta_tol-{tol}.csv", region=region, tol=TOLERANCES),
     ]
 

@@ -86,3 +86,24 @@ rule regional_delta:
         "../envs/iouq.yaml"
     script:
         "../scripts/regional_delta.py"
+
+
+rule plot_lq_comparison:
+    input:
+        RESULTS + "{region}/regional/lq_comparison.csv",
+    output:
+        RESULTS + "{region}/regional/lq_comparison.png",
+    params:
+        settings=REGIONAL,
+    threads: 1
+    resources:
+        mem_mb=500,
+        runtime=5,
+    log:
+        LOGS + "report/{region}/lq_comparison.log",
+    benchmark:
+        LOGS + "benchmarks/report/{region}/lq_comparison.tsv"
+    conda:
+        "../envs/iouq.yaml"
+    script:
+        "../scripts/plot_lq_comparison.py"
