@@ -220,3 +220,47 @@ def test_cli_footprints_header_values_and_errors(capsys, reference):
         status = cli.main(argv)
         out, err = capsys.readouterr()
         assert status == 2 and out == "" and err.startswith("iouq: error: ") and msg in err and err.count("\n") == 1
+
+
+# ------------------------------------------------------------------ property: hull contains bounded draws
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 2**31 - 1), regions=st.integers(1, 3), sectors=st.integers(1, 3),
+       tol=st.floats(0.0, 0.3))
+def test_footprint_hull_contains_every_uniform_draw_of_random_systems(seed, regions, sectors, tol):
+    rng = np.random.default_rng(seed)
+    n = regions * sectors
+    idx = pd.MultiIndex.from_tuples([(f"r{r}", f"s{s}") for r in range(regions) for s in range(sectors)],
+                                    names=["region", "sector"])
+    cols = pd.MultiIndex.from_tuples([(f"r{r}", c) for r in range(regions) for c in ("hh", "gov")],
+                                     names=["region", "category"])
+    Y = pd.DataFrame(rng.uniform(0, 10, (n, len(cols))), index=idx, columns=cols)
+    x = rng.uniform(20, 40, n)
+    Z = pd.DataFrame(rng.uniform(0, 1, (n, n)) * (rng.random((n, n)) < 0.7) * x[None, :] * 0.5 / n,
+                     index=idx, columns=idx)
+    x = Z.sum(axis=1).to_numpy() + Y.sum(axis=1).to_numpy()
+    F = pd.DataFrame(rng.uniform(0, 5, (2, n)), index=["co2", "jobs"], columns=idx)
+    F_Y = pd.DataFrame(rng.uniform(0, 1, (2, len(cols))), index=["co2", "jobs"], columns=cols)
+    io_sys = pymrio.IOSystem(Z=Z, Y=Y, name="rand", ext={"name": "ext", "F": F, "F_Y": F_Y,
+                                                            "unit": pd.DataFrame({"unit": ["t", "p"]}, index=F.index)})
+    t = from_pymrio(io_sys)
+    iv = footprint_interval(t, tol)
+    assert (iv.exactness == "exact").all()
+    draws, _, _ = footprint_montecarlo(t, tol, 60, seed=seed, distribution="uniform")
+    lo = iv["lower"].to_numpy().reshape(draws.shape[1:])
+    hi = iv["upper"].to_numpy().reshape(draws.shape[1:])
+    assert np.all(draws >= lo - 1e-12 * np.abs(lo)) and np.all(draws <= hi + 1e-12 * np.abs(hi))
+    # and pymrio agrees on the point footprints
+    io_sys.calc_all()
+    fp = footprints(t)
+    ref = io_sys.ext.D_cba_reg.loc["co2"]
+    np.testing.assert_allclose(fp[fp.account == "ext/co2"].set_index("region").footprint.loc[ref.index], ref,
+                               rtol=1e-10)
+
+
+def test_to_pymrio_needs_flows():
+    with pytest.raises(MRIOError, match="pymrio needs flows"):
+        to_pymrio(load_table("miernyk"))

@@ -62,7 +62,7 @@ import pandas as pd
 
 from .errors import IOUQError, NotProductiveError
 from .interval import box_inverse_enclosure, check_tolerance
-from .table import IOTable, check_productive
+from .table import IOTable, _abs_productive, check_productive
 
 __all__ = [
     "LQ_METHODS",
@@ -513,13 +513,21 @@ def delta_montecarlo(table: IOTable, data: RegionalData, method: str, delta_rang
     if int(n_samples) < 1:
         raise RegionalError(f"n_samples must be at least 1, got {n_samples!r}.")
     rng = np.random.default_rng(seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed))
+    # One certificate for every draw: rho(|M|) < 1 at the largest magnitudes of the hull box.
+    def matrix(d: float) -> np.ndarray:
+        R, c = _regional_parts(table, data, method, d)
+        return _multiplier_matrix(R, table.household_income, c, table.household_self, multiplier)
+
+    hull = [np.abs(matrix(d)) for d in (lo_d, hi_d)]
+    certified = _abs_productive(np.maximum(*hull) * (1.0 + t))
     deltas = rng.uniform(lo_d, hi_d, size=int(n_samples))
     out = np.empty((int(n_samples), table.n))
     for k, d in enumerate(deltas):
-        R, c = _regional_parts(table, data, method, float(d))
-        M = _multiplier_matrix(R, table.household_income, c, table.household_self, multiplier)
+        M = matrix(float(d))
         if t > 0:
             M = M * (1.0 + t * rng.uniform(-1.0, 1.0, size=M.shape))
+        if not certified:
+            check_productive(M, f"a Monte Carlo draw of the regional table of '{table.name}' (delta = {d:.4g}, tol = {t:g})")
         out[k] = _column_sums(M, table.n)
     return out
 
