@@ -247,3 +247,16 @@ def test_cli_regionalize_errors_leave_nothing(tmp_path, capsys):
     assert status == 2 and out == "" and "refusing to overwrite" in err
     assert (tmp_path / "notes" / "x.txt").read_text() == "keep"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["notes", "reg.csv"]
+
+
+def test_cli_regionalize_refuses_to_replace_its_own_national_table(tmp_path, capsys):
+    from iouq.tables import write_table_dir
+
+    t = load_table("germany1995")
+    write_table_dir(t, tmp_path / "nat", form="flows")
+    before = (tmp_path / "nat" / "Z.csv").read_text()
+    reg = write(tmp_path, "sector,regional\n" + "".join(f"{s},{float(x)!r}\n" for s, x in zip(t.sectors, t.output * 0.1)))
+    status, out, err = run(["regionalize", str(tmp_path / "nat"), "--regional", str(reg), "--method", "flq",
+                            "--out", str(tmp_path / "nat")], capsys)
+    assert status == 2 and out == "" and "national table's own directory" in err
+    assert (tmp_path / "nat" / "Z.csv").read_text() == before

@@ -137,6 +137,9 @@ def _cmd_regionalize(args: argparse.Namespace, out: TextIO) -> None:
             "Give a new directory name."
         )
     table = load_table(args.table)
+    source_dir = table.meta.get("directory")
+    if source_dir and target.exists() and target.resolve() == Path(source_dir).resolve():
+        raise IOUQError(f"--out {target}: is the national table's own directory; give a new directory for the regional table.")
     data = read_regional_csv(args.regional, table)
     regional = regionalize(table, data, args.method, args.delta, name=target.resolve().name)
     parent = target.resolve().parent

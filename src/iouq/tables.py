@@ -40,6 +40,10 @@ them: scrap, subsidies, sectors without inputs).
     Codes with leading zeros must be quoted in YAML (``income: '01'``). Without ``households``
     the table supports Type I quantities only.
 
+``provenance`` (optional mapping)
+    How a derived table was made (written by ``iouq regionalize``: national table, method,
+    delta, region size, regional data); kept as ``meta['provenance']`` and written back.
+
 Other keys are rejected (so that a misspelt key does not pass silently).
 
 Flows form
