@@ -221,6 +221,19 @@ def stochastic_outputs(dataset):
     ]
 
 
+def regional_entry(wildcards):
+    return REGIONS[wildcards.region]
+
+
+def regional_inputs(wildcards):
+    """National table files and the regional data file of a region (edits trigger a rerun)."""
+    entry = REGIONS[wildcards.region]
+    national = entry["national"]
+    directory = Path(national) if is_table_path(national) else iouq.tables.bundled_path(national)
+    files = [str(directory / n) for n in iouq.tables.TABLE_FILES if (directory / n).is_file()]
+    return [*files, entry["data"]]
+
+
 def regional_table_files(region):
     """The files rule regional_table writes for ``region``."""
     return [RESULTS + f"{region}/regional/table/table.yaml", RESULTS + f"{region}/regional/table/A.csv"]

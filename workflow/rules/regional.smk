@@ -7,19 +7,6 @@ wildcard_constraints:
     region="|".join(re.escape(r) for r in REGIONS) or "(?!x)x",
 
 
-def regional_entry(wildcards):
-    return REGIONS[wildcards.region]
-
-
-def regional_inputs(wildcards):
-    """National table files and the regional data file of a region (edits trigger a rerun)."""
-    entry = REGIONS[wildcards.region]
-    national = entry["national"]
-    directory = Path(national) if is_table_path(national) else iouq.tables.bundled_path(national)
-    files = [str(directory / n) for n in iouq.tables.TABLE_FILES if (directory / n).is_file()]
-    return [*files, entry["data"]]
-
-
 rule regional_table:
     input:
         regional_inputs,
