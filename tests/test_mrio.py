@@ -264,3 +264,23 @@ def test_footprint_hull_contains_every_uniform_draw_of_random_systems(seed, regi
 def test_to_pymrio_needs_flows():
     with pytest.raises(MRIOError, match="pymrio needs flows"):
         to_pymrio(load_table("miernyk"))
+
+
+def test_variance_shares_match_monte_carlo_variance_of_coefficients_only(table):
+    """First-order variance from the elasticities against a Monte Carlo with only A random."""
+    el = footprint_elasticities(table, "reg3", AIR)
+    s = table.intensity(AIR)
+    y = table.final_demand.to_numpy()[:, [c.startswith("reg3/") for c in table.final_demand.columns]].sum(axis=1)
+    L = np.linalg.inv(np.eye(table.n) - table.A)
+    f0 = s @ L @ y
+    sd_rel = 0.01
+    rng = np.random.default_rng(3)
+    vals = np.array([s @ np.linalg.solve(np.eye(table.n) - table.A * (1 + sd_rel * rng.standard_normal(table.A.shape)), y)
+                     for _ in range(3000)])
+    var_mc_A = np.var(vals / f0)
+    # shares of A alone sum to var_A / var_total; var_total from all squared elasticities
+    e2 = (el.elasticity**2).sum()
+    total = e2 / el.variance_share.sum()
+    assert el.variance_share.sum() < 1
+    assert np.isclose(total, e2 + ((s * (L @ y) / f0) ** 2).sum() + (((s @ L) * y / f0) ** 2).sum(), rtol=1e-12)
+    assert var_mc_A == pytest.approx(sd_rel**2 * e2, rel=0.1)

@@ -90,7 +90,7 @@ def test_small_run_writes_regional_and_footprint_results(tmp_path):
     np.testing.assert_allclose(fp.footprint, footprints(load_table("pymrio-test")).footprint, rtol=1e-9)
     assert ((fp.lower <= fp.footprint) & (fp.footprint <= fp.upper)).all()
     el = pd.read_csv(res / "pymrio-test" / "footprints" / "elasticities.csv")
-    assert list(el.columns) == ["region", "account", "row", "col", "coefficient", "elasticity",
+    assert list(el.columns) == ["region", "account", "row", "col", "coefficient", "elasticity", "variance_share",
                                 "tolerable_limit_up_pct", "tolerable_limit_down_pct"]
     assert (tmp_path / "logs" / "benchmarks" / "regional" / "r1" / "table.tsv").exists()
     assert not list(res.rglob("*.tmp*"))

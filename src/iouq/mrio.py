@@ -526,9 +526,12 @@ def footprint_elasticities(table: IOTable, region: str, account: str, p: float =
     Returns
     -------
     DataFrame
-        ``row, col, coefficient, elasticity, tolerable_limit_up_pct, tolerable_limit_down_pct``
-        for every non-zero coefficient: ``elasticity = m_i a_ij x_j / f`` (exact derivative of
-        ``ln f`` by ``ln a_ij``); the limits are the largest relative increase / decrease of
+        ``row, col, coefficient, elasticity, variance_share, tolerable_limit_up_pct,
+        tolerable_limit_down_pct`` for every non-zero coefficient: ``elasticity = m_i a_ij x_j / f``
+        (exact derivative of ``ln f`` by ``ln a_ij``); ``variance_share`` = the coefficient's share
+        of the first-order variance of ``f`` when every entry of ``A``, ``s`` and ``y_r`` is
+        independent with the same relative sd (``e_ij^2`` over the sum of all squared
+        elasticities, those of ``s_j`` and ``y_j`` included); the limits are the largest relative increase / decrease of
         ``a_ij`` (percent of ``|a_ij|``) that moves ``f`` by at most ``p`` percent (exact,
         Sherman-Morrison; empty when no change of that sign reaches ``p``%).
     """
@@ -556,11 +559,18 @@ def footprint_elasticities(table: IOTable, region: str, account: str, p: float =
         d_dn = -sig * pf / (k - sig * pf * lji)
     ok_up = (k != 0) & (d_up > 0) & (1 - d_up * lji > 0)
     ok_dn = (k != 0) & (d_dn < 0) & (1 - d_dn * lji > 0)
+    # First-order variance shares with independent coefficients of sd proportional to |a_ij|
+    # (any box or log-normal spread with one relative size for A, S and Y): contributions
+    # e_ij^2 of the coefficients against those of the intensities (s_j x_j / f)^2 and of final
+    # demand (m_j y_j / f)^2.
+    e = k * a
+    total = float(np.sum(e**2) + np.sum((s * x / f) ** 2) + np.sum((m * y / f) ** 2))
     return pd.DataFrame({
         "row": [table.sectors[i] for i in I],
         "col": [table.sectors[j] for j in J],
         "coefficient": a,
-        "elasticity": k * a,
+        "elasticity": e,
+        "variance_share": e**2 / total if total > 0 else np.nan,
         "tolerable_limit_up_pct": np.where(ok_up, 100 * d_up / np.abs(a), np.nan),
         "tolerable_limit_down_pct": np.where(ok_dn, -100 * d_dn / np.abs(a), np.nan),
     })
@@ -594,8 +604,8 @@ def elasticity_table(table: IOTable, p: float = 1.0, top: int | None = None) -> 
     Returns
     -------
     DataFrame
-        ``region, account, row, col, coefficient, elasticity, tolerable_limit_up_pct,
-        tolerable_limit_down_pct``; with ``top``, only the ``top`` coefficients of largest
+        ``region, account, row, col, coefficient, elasticity, variance_share,
+        tolerable_limit_up_pct, tolerable_limit_down_pct``; with ``top``, only the ``top`` coefficients of largest
         ``|elasticity|`` per region and account (ties in table order).
     """
     frames = []
