@@ -68,7 +68,8 @@ def test_small_run_writes_regional_and_footprint_results(tmp_path):
     config = config_with(tmp_path, [region()])
     targets = ["results/r1/regional/lq_comparison.csv", "results/r1/regional/delta_tol-0.01.csv",
                "results/r1/multipliers.csv", "results/pymrio-test/footprints/tol-0.01.csv",
-               "results/pymrio-test/footprints/elasticities.csv"]
+               "results/pymrio-test/footprints/elasticities.csv", "results/pymrio-test/footprints/tol-0.01.png",
+               "results/r1/regional/lq_comparison.png"]
     proc = snakemake("--cores", "2", *targets, "--configfile", str(config), cwd=tmp_path, timeout=600)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     res = tmp_path / "results"
@@ -94,3 +95,5 @@ def test_small_run_writes_regional_and_footprint_results(tmp_path):
                                 "tolerable_limit_up_pct", "tolerable_limit_down_pct"]
     assert (tmp_path / "logs" / "benchmarks" / "regional" / "r1" / "table.tsv").exists()
     assert not list(res.rglob("*.tmp*"))
+    for png in ("pymrio-test/footprints/tol-0.01.png", "r1/regional/lq_comparison.png"):
+        assert (res / png).stat().st_size > 1000

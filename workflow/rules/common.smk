@@ -264,6 +264,7 @@ def footprint_outputs(dataset):
         return []
     return [
         *expand(RESULTS + "{dataset}/footprints/tol-{tol}.csv", dataset=dataset, tol=TOLERANCES),
+        *expand(RESULTS + "{dataset}/footprints/tol-{tol}.png", dataset=dataset, tol=TOLERANCES),
         RESULTS + f"{dataset}/footprints/elasticities.csv",
     ]
 

@@ -45,3 +45,22 @@ rule footprint_elasticities:
         "../envs/iouq.yaml"
     script:
         "../scripts/footprint_elasticities.py"
+
+
+rule plot_footprints:
+    input:
+        RESULTS + "{dataset}/footprints/tol-{tol}.csv",
+    output:
+        RESULTS + "{dataset}/footprints/tol-{tol}.png",
+    threads: 1
+    resources:
+        mem_mb=500,
+        runtime=5,
+    log:
+        LOGS + "report/{dataset}/footprints-tol-{tol}.log",
+    benchmark:
+        LOGS + "benchmarks/report/{dataset}/footprints-tol-{tol}.tsv"
+    conda:
+        "../envs/iouq.yaml"
+    script:
+        "../scripts/plot_footprints.py"
