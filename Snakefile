@@ -19,6 +19,8 @@ include: "workflow/rules/multipliers.smk"
 include: "workflow/rules/interval.smk"
 include: "workflow/rules/importance.smk"
 include: "workflow/rules/stochastic.smk"
+include: "workflow/rules/regional.smk"
+include: "workflow/rules/footprints.smk"
 include: "workflow/rules/report.smk"
 
 

@@ -90,13 +90,13 @@ def synthetic(tmp_path: Path) -> Path:
 def test_list_tables_matches_registry_and_loaded_tables():
     df = list_tables()
     assert list(df.columns) == ["name", "n", "households", "form", "description"]
-    assert list(df["name"]) == ["miernyk", "bea2002-sector", "bea2002-summary", "germany1995"]
-    expected_n = {"miernyk": 6, "bea2002-sector": 15, "bea2002-summary": 133, "germany1995": 6}
+    assert list(df["name"]) == ["miernyk", "bea2002-sector", "bea2002-summary", "germany1995", "pymrio-test"]
+    expected_n = {"miernyk": 6, "bea2002-sector": 15, "bea2002-summary": 133, "germany1995": 6, "pymrio-test": 48}
     for row in df.itertuples():
         t = load_table(row.name)
         assert isinstance(t, IOTable)
         assert t.n == row.n == expected_n[row.name]
-        assert t.has_households == row.households is True
+        assert t.has_households == row.households is (row.name != "pymrio-test")
         assert t.meta["form"] == row.form == BUNDLED[row.name].form
         assert t.meta["description"] == row.description
         assert t.name == row.name

@@ -59,14 +59,19 @@ def test_dry_run_plans_every_result_of_default_config():
         parts = line.split()
         if len(parts) == 2 and parts[1].isdigit():
             counts[parts[0]] = int(parts[1])
-    n_data, n_tol = len(config["datasets"]), len(config["tolerances"])
+    n_regions = len(config["regional"]["regions"])
+    n_data, n_tol = len(config["datasets"]) + n_regions, len(config["tolerances"])
     assert counts["interval_table"] == n_data * n_tol
     assert counts["multipliers"] == n_data
     assert counts["plot_interval_widths"] == n_data
     assert counts["jerrell_comparison"] == 1 and counts["plot_jerrell_comparison"] == 1
     assert counts["plot_method_comparison"] == n_data * n_tol
     assert counts["plot_importance"] == n_data
-    assert counts["importance_households"] == n_data  # every bundled table has households
+    # every bundled table but pymrio-test has households (regions inherit their national table's)
+    assert counts["importance_households"] == n_data - 1
+    assert counts["regional_table"] == counts["lq_comparison"] == n_regions
+    assert counts["regional_delta"] == n_regions * n_tol
+    assert counts["footprints"] == n_tol and counts["footprint_elasticities"] == 1  # pymrio-test
     for tol in config["tolerances"]:
         assert f"results/miernyk/interval/tol-{tol}.csv" in text
 
@@ -74,7 +79,7 @@ def test_dry_run_plans_every_result_of_default_config():
 def test_default_config_keeps_tolerance_spelling():
     config = yaml.safe_load(DEFAULT_CONFIG.read_text())
     assert config["tolerances"] == ["0.001", "0.01", "0.1"]
-    assert config["datasets"] == ["miernyk", "bea2002-sector", "bea2002-summary", "germany1995"]
+    assert config["datasets"] == ["miernyk", "bea2002-sector", "bea2002-summary", "germany1995", "pymrio-test"]
 
 
 # ---------------------------------------------------------------------------- schema
@@ -115,6 +120,8 @@ BASE = {
     "seed": 1,
     "importance": yaml.safe_load(DEFAULT_CONFIG.read_text())["importance"],
     "stochastic": yaml.safe_load(DEFAULT_CONFIG.read_text())["stochastic"],
+    "regional": {**yaml.safe_load(DEFAULT_CONFIG.read_text())["regional"], "regions": []},
+    "footprints": yaml.safe_load(DEFAULT_CONFIG.read_text())["footprints"],
 }
 
 
@@ -159,6 +166,8 @@ def test_small_pipeline_writes_the_result_contract(tmp_path):
         seed=1,
         importance=yaml.safe_load(DEFAULT_CONFIG.read_text())["importance"],
         stochastic={**yaml.safe_load(DEFAULT_CONFIG.read_text())["stochastic"], "samples": 2000},
+        regional={**yaml.safe_load(DEFAULT_CONFIG.read_text())["regional"], "regions": []},
+        footprints=yaml.safe_load(DEFAULT_CONFIG.read_text())["footprints"],
     )
     proc = snakemake("--cores", "2", "--configfile", str(config), "--directory", str(tmp_path), timeout=600)
     assert proc.returncode == 0, output(proc)

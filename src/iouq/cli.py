@@ -8,6 +8,8 @@ Subcommands (all write CSV to standard output)::
     iouq importance TABLE [--p 1] [--target {inverse,multipliers,output}]
     iouq stochastic TABLE --tol T --multiplier M --distribution D --method {perturbation,montecarlo,pce}
                     [--samples N] [--seed S]
+    iouq regionalize TABLE --regional FILE --method {slq,cilq,flq,aflq} [--delta D] --out DIR
+    iouq footprints TABLE [--account A] [--tol T]
 
 ``TABLE`` is the name of a bundled table (see ``iouq tables``) or the path of a table
 directory. Floats are printed with ``%.17g`` (round-trip precision), so the output can serve as
@@ -144,6 +146,63 @@ def _cmd_stochastic(args: argparse.Namespace, out: TextIO) -> None:
     _emit(df.loc[:, SUMMARY_COLUMNS + EXTRA_COLUMNS], out)
 
 
+def _cmd_regionalize(args: argparse.Namespace, out: TextIO) -> None:
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    from .regional import read_regional_csv, regionalize
+    from .tables import load_table, write_table_dir
+
+    target = Path(args.out)
+    if target.exists() and not (target.is_dir() and (target / "table.yaml").is_file()):
+        raise IOUQError(
+            f"--out {target}: exists and is not a table directory (no table.yaml); refusing to overwrite it. "
+            "Give a new directory name."
+        )
+    table = load_table(args.table)
+    source_dir = table.meta.get("directory")
+    if source_dir and target.exists() and target.resolve() == Path(source_dir).resolve():
+        raise IOUQError(f"--out {target}: is the national table's own directory; give a new directory for the regional table.")
+    data = read_regional_csv(args.regional, table)
+    regional = regionalize(table, data, args.method, args.delta, name=target.resolve().name)
+    parent = target.resolve().parent
+    if not parent.is_dir():
+        raise IOUQError(f"--out {target}: its parent directory {parent} does not exist; create it first.")
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=parent))
+    try:
+        write_table_dir(regional, tmp, form="coefficients")
+        if target.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=parent))
+            os.replace(target, old / "table")
+            os.replace(tmp, target)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(tmp, target)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+    prov = regional.meta["provenance"]
+    _emit(pd.DataFrame([{"directory": str(target), "national_table": prov["national_table"], "method": prov["method"],
+                         "delta": prov["delta"], "region_size": prov["region_size"],
+                         "lambda_star": prov["lambda_star"]}]), out)
+
+
+def _cmd_footprints(args: argparse.Namespace, out: TextIO) -> None:
+    from .mrio import FOOTPRINT_COLUMNS, footprint_interval, footprints
+    from .tables import load_table
+
+    table = load_table(args.table)
+    if args.tol is None:
+        _emit(footprints(table, args.account).loc[:, FOOTPRINT_COLUMNS], out)
+        return
+    tol = _check_tolerance(args.tol)
+    df = footprints(table, args.account).merge(
+        footprint_interval(table, tol, account=args.account).drop(columns="footprint"), on=["region", "account"]
+    )
+    _emit(df.loc[:, [*FOOTPRINT_COLUMNS, "lower", "upper", "exactness"]], out)
+
+
 # --------------------------------------------------------------------------- parser
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``iouq`` (one subparser per command)."""
@@ -248,6 +307,42 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--chunk-size", type=_plain_int, default=1024, metavar="C",
                    help="draws held in memory at a time (does not change the result; default 1024)")
     p.set_defaults(func=_cmd_stochastic)
+
+    from .regional import DEFAULT_DELTA, LQ_METHODS
+
+    p = sub.add_parser(
+        "regionalize",
+        help="regional table from a national one by location quotients",
+        description=(
+            "Regional coefficients min(LQ, 1) a_ij by simple (slq), cross-industry (cilq), Flegg (flq) or "
+            "augmented Flegg (aflq) location quotients. FILE is a CSV with columns sector,regional (regional "
+            "output or employment by sector) and optionally national (default: the table's output). Writes a "
+            "coefficients-form table directory DIR (provenance in table.yaml) and prints a one-row summary."
+        ),
+    )
+    p.add_argument("table", metavar="TABLE", help=table_help + " (the national table)")
+    p.add_argument("--regional", required=True, metavar="FILE", help="CSV with columns sector,regional[,national]")
+    p.add_argument("--method", required=True, choices=LQ_METHODS, help="location-quotient method")
+    p.add_argument("--delta", type=float, default=DEFAULT_DELTA, metavar="D",
+                   help=f"FLQ/AFLQ exponent, 0 <= D < 1 (default {DEFAULT_DELTA})")
+    p.add_argument("--out", required=True, metavar="DIR", help="table directory to write (replaced if it is one)")
+    p.set_defaults(func=_cmd_regionalize)
+
+    p = sub.add_parser(
+        "footprints",
+        help="consumption-based footprints per region",
+        description=(
+            "Consumption-based accounts (footprints) of every region: footprint = embodied (s L y_r) + "
+            "direct (final-demand emissions F_Y), for each satellite account. A single-region table is one "
+            "region named by the table. With --tol T: exact bounds (or an enclosure) when A, the intensities "
+            "and final demand are known to ±T."
+        ),
+    )
+    p.add_argument("table", metavar="TABLE", help=table_help)
+    p.add_argument("--account", metavar="A", default=None, help="one satellite account (default: all)")
+    p.add_argument("--tol", type=_tolerance, default=None, metavar="T",
+                   help="relative tolerance of A, intensities and final demand: adds lower,upper,exactness")
+    p.set_defaults(func=_cmd_footprints)
 
     return parser
 

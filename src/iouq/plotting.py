@@ -16,7 +16,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 __all__ = ["relative_widths", "plot_interval_widths", "plot_jerrell_comparison", "plot_method_comparison",
-           "plot_importance"]
+           "plot_importance", "plot_lq_comparison", "plot_footprints"]
 
 #: Colours and markers per method, shared by all figures.
 METHOD_STYLE = {
@@ -320,4 +320,91 @@ def plot_importance(
     ax.grid(True, alpha=0.3)
     if title:
         fig.suptitle(title)
+    return fig
+
+
+#: Colours and markers of the location-quotient methods in :func:`plot_lq_comparison`.
+LQ_STYLE = {
+    "national": {"color": "black", "marker": "s", "label": "national table"},
+    "slq": {"color": "tab:red", "marker": "v", "label": "SLQ"},
+    "cilq": {"color": "tab:orange", "marker": "^", "label": "CILQ"},
+    "flq": {"color": "tab:blue", "marker": "o", "label": "FLQ"},
+    "aflq": {"color": "tab:green", "marker": "D", "label": "AFLQ"},
+}
+
+
+def plot_lq_comparison(comparison: pd.DataFrame, *, title: str | None = None, delta: float | None = None,
+                       delta_range: Sequence[float] | None = None) -> Figure:
+    """Regional output multipliers per sector under every location-quotient method.
+
+    ``comparison`` is the table of :func:`iouq.regional.lq_comparison`. One panel per output
+    multiplier (Type I, Type II); per sector a marker per method (and the national value), and a
+    vertical bar for the FLQ/AFLQ range over the delta range when the table has
+    ``flq_lower``/``flq_upper`` (``aflq_...``) columns.
+    """
+    mults = list(dict.fromkeys(comparison["multiplier"]))
+    methods = [m for m in ("national", "slq", "cilq", "flq", "aflq") if m in comparison.columns]
+    n = int((comparison["multiplier"] == mults[0]).sum())
+    fig, axes = _new_figure(len(mults), 1, max(6.5, 0.45 * n + 2.0), 2.9 * len(mults) + 0.6)
+    offsets = np.linspace(-0.3, 0.3, len(methods))
+    rng_label = "" if delta_range is None else f" (bar: δ in [{delta_range[0]:g}, {delta_range[1]:g}])"
+    for ax, mult in zip(axes, mults):
+        part = comparison[comparison["multiplier"] == mult].reset_index(drop=True)
+        x = np.arange(len(part))
+        for off, m in zip(offsets, methods):
+            st = LQ_STYLE[m]
+            label = st["label"] + (rng_label if m in ("flq", "aflq") and f"{m}_lower" in part else "")
+            ax.plot(x + off, part[m].to_numpy(float), linestyle="none", marker=st["marker"], color=st["color"],
+                    markersize=4, label=label)
+            if f"{m}_lower" in part:
+                ax.vlines(x + off, part[f"{m}_lower"].to_numpy(float), part[f"{m}_upper"].to_numpy(float),
+                          color=st["color"], linewidth=1.5)
+        ax.set_xticks(x, part["sector"].astype(str), rotation=90 if n > 20 else 0, fontsize="small")
+        ax.set_ylabel(f"{mult.replace('_', ' ')}\nmultiplier", fontsize="small")
+        ax.grid(True, axis="y", alpha=0.3)
+    axes[0].legend(fontsize="small", ncols=min(len(methods), 5), loc="lower left", bbox_to_anchor=(0, 1.02))
+    axes[-1].set_xlabel("sector")
+    if title:
+        sub = "" if delta is None else f", FLQ/AFLQ at δ = {delta:g}"
+        fig.suptitle(title + sub, fontsize="medium")
+    return fig
+
+
+def plot_footprints(summary: pd.DataFrame, *, title: str | None = None) -> Figure:
+    """Uncertainty of every region's footprint: interval hull and Monte Carlo 95% range.
+
+    ``summary`` is the table of :func:`iouq.mrio.footprint_summary`. One panel per account; per
+    region the interval bounds (thick bar; solid when ``exact``, dashed when ``enclosure``) and
+    the Monte Carlo 2.5-97.5% range (thin bar), both as percent deviation from the point
+    footprint (0 = the point value), so that regions of very different size share one scale.
+    """
+    accounts = list(dict.fromkeys(summary["account"]))
+    regions = list(dict.fromkeys(summary["region"]))
+    ncols = min(3, len(accounts))
+    nrows = -(-len(accounts) // ncols)
+    fig, axes = _new_figure(nrows, ncols, max(6.5, 3.2 * ncols), 2.8 * nrows + 0.5)
+    x = np.arange(len(regions))
+    for ax, acc in zip(axes, accounts):
+        part = summary[summary["account"] == acc].set_index("region").loc[regions]
+        point = part["footprint"].to_numpy(float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            rel = {c: 100 * (part[c].to_numpy(float) / point - 1) for c in ("lower", "upper", "mc_q025", "mc_q975")}
+        exact = (part["exactness"] == "exact").to_numpy()
+        for mask, ls, lab in ((exact, "-", "interval hull (exact)"), (~exact, "--", "interval enclosure")):
+            if mask.any():
+                ax.vlines(x[mask] - 0.12, rel["lower"][mask], rel["upper"][mask], color="tab:blue", linewidth=4,
+                          linestyles=ls, label=lab)
+        ax.vlines(x + 0.12, rel["mc_q025"], rel["mc_q975"], color="tab:orange", linewidth=1.8,
+                  label="Monte Carlo 95% (log-normal)")
+        ax.axhline(0, color="black", linewidth=0.8)
+        ax.set_xticks(x, regions, fontsize="small", rotation=90 if len(regions) > 8 else 0)
+        ax.set_title(acc, fontsize="small")
+        ax.set_ylabel("deviation from the point footprint, %", fontsize="small")
+        ax.grid(True, axis="y", alpha=0.3)
+    for ax in axes[len(accounts):]:
+        ax.set_visible(False)
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncols=len(labels), fontsize="small")
+    if title:
+        fig.suptitle(title, fontsize="medium")
     return fig

@@ -40,6 +40,10 @@ them: scrap, subsidies, sectors without inputs).
     Codes with leading zeros must be quoted in YAML (``income: '01'``). Without ``households``
     the table supports Type I quantities only.
 
+``provenance`` (optional mapping)
+    How a derived table was made (written by ``iouq regionalize``: national table, method,
+    delta, region size, regional data); kept as ``meta['provenance']`` and written back.
+
 Other keys are rejected (so that a misspelt key does not pass silently).
 
 Flows form
@@ -123,10 +127,12 @@ __all__ = [
     "load_table",
     "read_table_dir",
     "write_table_dir",
+    "from_pymrio",
+    "to_pymrio",
 ]
 
 FORMS = ("flows", "coefficients")
-YAML_KEYS = ("name", "form", "units", "source", "description", "households")
+YAML_KEYS = ("name", "form", "units", "source", "description", "households", "provenance")
 HOUSEHOLD_KEYS = {"flows": ("consumption", "income"), "coefficients": ("label",)}
 #: Files a table directory may contain; :func:`write_table_dir` owns exactly these names.
 TABLE_FILES = ("table.yaml", "Z.csv", "A.csv", "output.csv", "final_demand.csv", "value_added.csv")
@@ -390,6 +396,7 @@ class TableSpec:
     description: str
     households: dict[str, str] | None
     quoted: dict[str, bool]  # whether each household code was written as a YAML string
+    provenance: dict | None = None  # how a derived table was made (e.g. iouq regionalize), free mapping
 
 
 def _text(path: Path, key: str, value: object) -> str:
@@ -447,7 +454,17 @@ def read_spec(directory: Path) -> TableSpec:
         description=_text(path, "description", data.get("description")),
         households=households,
         quoted=quoted,
+        provenance=_provenance(path, data.get("provenance")),
     )
+
+
+def _provenance(path: Path, value: object) -> dict | None:
+    """``provenance`` of table.yaml: a free mapping (kept in ``meta['provenance']``)."""
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise TableError(f"{path}: 'provenance' must be a mapping (key: value lines), got {type(value).__name__}.")
+    return dict(value)
 
 
 def _household_code_error(path: Path, spec: TableSpec, key: str, what: str, available: Sequence[str]) -> TableError:
@@ -620,6 +637,7 @@ def _meta(directory: Path, spec: TableSpec) -> dict:
         "form": spec.form,
         "directory": str(directory),
         "households": dict(spec.households) if spec.households else None,
+        **({"provenance": spec.provenance} if spec.provenance else {}),
     }
 
 
@@ -682,6 +700,8 @@ def _write_yaml(path: Path, table: IOTable, form: str, households: dict[str, str
             data[key] = str(value)
     if households:
         data["households"] = dict(households)
+    if table.meta.get("provenance"):
+        data["provenance"] = dict(table.meta["provenance"])
     path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=1000), encoding="utf-8")
 
 
@@ -848,6 +868,10 @@ BUNDLED: dict[str, BundledTable] = {
             "germany1995", 6, True, "flows",
             "Germany 1995, 6 product groups, domestic flows (Eurostat Manual table 15.4)",
         ),
+        BundledTable(
+            "pymrio-test", 48, False, "pymrio",
+            "pymrio's test system: 6 regions x 8 sectors with emissions (pymrio.load_test(), loaded at run time)",
+        ),
     )
 }
 """The bundled tables by name. Load one with :func:`load_table`."""
@@ -875,8 +899,47 @@ def bundled_path(name: str) -> Path:
     return Path(str(importlib.resources.files("iouq") / "data" / name))
 
 
+#: Bundled tables built at run time from another package rather than read from iouq/data/.
+RUNTIME_TABLES = ("pymrio-test",)
+
+
+def from_pymrio(io_system: object, name: str | None = None) -> IOTable:
+    """A pymrio ``IOSystem`` as an :class:`IOTable` (see :func:`iouq.mrio.from_pymrio`)."""
+    from .mrio import from_pymrio as _from
+
+    return _from(io_system, name)
+
+
+def to_pymrio(table: IOTable) -> object:
+    """An :class:`IOTable` as a pymrio ``IOSystem`` (see :func:`iouq.mrio.to_pymrio`)."""
+    from .mrio import to_pymrio as _to
+
+    return _to(table)
+
+
+def _pymrio_test_system() -> object:
+    """``pymrio.load_test()``, without the handler pymrio adds to the root logger (it would
+    duplicate every log line of the program that loads the table, e.g. Snakemake's)."""
+    import logging
+
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    try:
+        import pymrio
+
+        return pymrio.load_test()
+    finally:
+        for h in root.handlers[:]:
+            if h not in handlers:
+                root.removeHandler(h)
+        root.setLevel(level)
+
+
 @functools.lru_cache(maxsize=None)
 def _load_bundled(name: str) -> IOTable:
+    if name == "pymrio-test":
+        table = from_pymrio(_pymrio_test_system(), name=name)
+        return dataclasses.replace(table, meta={**table.meta, "form": "pymrio", "description": BUNDLED[name].description})
     with importlib.resources.as_file(importlib.resources.files("iouq") / "data" / name) as d:
         return read_table_dir(d)
 

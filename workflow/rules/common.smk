@@ -135,12 +135,60 @@ def dataset_table(dataset):
     """The table of ``dataset`` (a key of DATASETS), loaded once at parse time; a broken table
     stops the run before any job with the loader's one-line message."""
     if dataset not in _TABLES:
-        _TABLES[dataset] = config_check(iouq.tables.load_table, DATASETS[dataset])
+        if dataset in REGIONS:  # not written yet: the same regionalisation in memory
+            _TABLES[dataset] = config_check(regional_table_in_memory, REGIONS[dataset])
+        else:
+            _TABLES[dataset] = config_check(iouq.tables.load_table, DATASETS[dataset])
     return _TABLES[dataset]
+
+
+def regional_table_in_memory(entry):
+    """The table rule regional_table will write for a region (for the parse-time checks)."""
+    import iouq.regional
+
+    national = iouq.tables.load_table(entry["national"])
+    data = iouq.regional.read_regional_csv(entry["data"], national)
+    return iouq.regional.regionalize(national, data, entry["method"], REGIONAL["delta"], name=entry["name"])
 
 
 config_check(iouq.config.check_settings, config)
 DATASETS = config_check(resolve_datasets, config["datasets"])
+
+
+# --------------------------------------------------------------------------- regions (rules/regional.smk)
+# Every configured region is a dataset of its own: its table is the regionalised national table,
+# written by rule regional_table to results/<region>/regional/table/ (coefficients form).
+REGIONAL = config["regional"]
+FOOTPRINTS = config["footprints"]
+
+
+def resolve_regions(entries, datasets):
+    """Check every region before the first job (national table, data file, sectors); name -> entry."""
+    import iouq.regional
+
+    regions = {}
+    for k, entry in enumerate(entries):
+        where = f"config: regional: regions/{k} ({entry['name']})"
+        if entry["name"] in datasets or entry["name"] in regions:
+            raise WorkflowError(f"{where}: the name is already a dataset or region; give the region another name.")
+        national = entry["national"]
+        if not is_table_path(national) and national not in iouq.tables.BUNDLED:
+            raise WorkflowError(f"{where}: national '{national}' is neither a bundled table nor a path (write ./name).")
+        try:
+            table = iouq.tables.load_table(national)
+            iouq.regional.read_regional_csv(entry["data"], table)
+        except iouq.errors.IOUQError as exc:
+            raise WorkflowError(f"{where}: {exc}") from None
+        regions[entry["name"]] = dict(entry)
+    lo, hi = REGIONAL["delta_range"]
+    if lo > hi:
+        raise WorkflowError(f"invalid configuration: key 'regional/delta_range': [{lo}, {hi}] must be increasing (lo <= hi).")
+    return regions
+
+
+REGIONS = config_check(resolve_regions, REGIONAL["regions"], DATASETS)
+for _region in REGIONS:
+    DATASETS[_region] = results(f"{_region}/regional/table")
 TOLERANCES = list(config["tolerances"])
 for _dataset in DATASETS:
     config_check(iouq.config.check_dataset, _dataset, dataset_table(_dataset), config)
@@ -170,6 +218,8 @@ def table_files(wildcards):
 
 def table_files_of(dataset):
     """The files of the table directory of ``dataset`` (a key of DATASETS)."""
+    if dataset in REGIONS:
+        return regional_table_files(dataset)
     source = DATASETS[dataset]
     directory = Path(source) if is_table_path(source) else iouq.tables.bundled_path(source)
     return [str(directory / name) for name in iouq.tables.TABLE_FILES if (directory / name).is_file()]
@@ -211,6 +261,54 @@ def stochastic_outputs(dataset):
     ]
 
 
+def regional_entry(wildcards):
+    return REGIONS[wildcards.region]
+
+
+def regional_inputs(wildcards):
+    """National table files and the regional data file of a region (edits trigger a rerun)."""
+    entry = REGIONS[wildcards.region]
+    national = entry["national"]
+    directory = Path(national) if is_table_path(national) else iouq.tables.bundled_path(national)
+    files = [str(directory / n) for n in iouq.tables.TABLE_FILES if (directory / n).is_file()]
+    return [*files, entry["data"]]
+
+
+def regional_table_files(region):
+    """The files rule regional_table writes for ``region``."""
+    return [results(f"{region}/regional/table/table.yaml"), results(f"{region}/regional/table/A.csv")]
+
+
+def regional_outputs(region):
+    """The regional results of one region (rules/regional.smk)."""
+    return [
+        results(f"{region}/regional/lq_comparison.csv"),
+        results(f"{region}/regional/lq_comparison.png"),
+        *expand(results("{region}/regional/delta_tol-{tol}.csv"), region=region, tol=TOLERANCES),
+    ]
+
+
+_SATELLITES = {}
+
+
+def has_satellites(dataset):
+    """Whether the table of ``dataset`` has satellite accounts (loaded once, at parse time; regions: no)."""
+    if dataset not in _SATELLITES:
+        _SATELLITES[dataset] = dataset not in REGIONS and bool(iouq.tables.load_table(DATASETS[dataset]).accounts)
+    return _SATELLITES[dataset]
+
+
+def footprint_outputs(dataset):
+    """The footprint results of one dataset with satellites (rules/footprints.smk)."""
+    if not has_satellites(dataset):
+        return []
+    return [
+        *expand(results("{dataset}/footprints/tol-{tol}.csv"), dataset=dataset, tol=TOLERANCES),
+        *expand(results("{dataset}/footprints/tol-{tol}.png"), dataset=dataset, tol=TOLERANCES),
+        results(f"{dataset}/footprints/elasticities.csv"),
+    ]
+
+
 # --------------------------------------------------------------------------- targets
 def final_outputs(wildcards):
     """Every result of the configured pipeline (the default target)."""
@@ -221,6 +319,9 @@ def final_outputs(wildcards):
         outputs.append(results(f"{dataset}/interval/widths.png"))
         outputs += importance_outputs(dataset)
         outputs += stochastic_outputs(dataset)
+        outputs += footprint_outputs(dataset)
+    for region in REGIONS:
+        outputs += regional_outputs(region)
     if JERRELL:
         outputs.append(results("miernyk/interval/jerrell_comparison.csv"))
         outputs.append(results("miernyk/interval/jerrell_comparison.png"))

@@ -1,0 +1,66 @@
+# Consumption-based footprints of datasets with satellite accounts (iouq.mrio): interval bounds
+# with A, S and Y boxes, log-normal Monte Carlo (Lenzen et al. 2010), elasticities.
+
+
+rule footprints:
+    input:
+        table_files,
+    output:
+        results("{dataset}/footprints/tol-{tol}.csv"),
+    params:
+        table=table_source,
+        settings=FOOTPRINTS,
+        seed=config["seed"],
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=15,
+    log:
+        logs("footprints/{dataset}/tol-{tol}.log"),
+    benchmark:
+        logs("benchmarks/footprints/{dataset}/tol-{tol}.tsv")
+    conda:
+        "../envs/iouq.yaml"
+    script:
+        "../scripts/footprints_table.py"
+
+
+rule footprint_elasticities:
+    input:
+        table_files,
+    output:
+        results("{dataset}/footprints/elasticities.csv"),
+    params:
+        table=table_source,
+        settings=FOOTPRINTS,
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    log:
+        logs("footprints/{dataset}/elasticities.log"),
+    benchmark:
+        logs("benchmarks/footprints/{dataset}/elasticities.tsv")
+    conda:
+        "../envs/iouq.yaml"
+    script:
+        "../scripts/footprint_elasticities.py"
+
+
+rule plot_footprints:
+    input:
+        results("{dataset}/footprints/tol-{tol}.csv"),
+    output:
+        results("{dataset}/footprints/tol-{tol}.png"),
+    threads: 1
+    resources:
+        mem_mb=500,
+        runtime=5,
+    log:
+        logs("report/{dataset}/footprints-tol-{tol}.log"),
+    benchmark:
+        logs("benchmarks/report/{dataset}/footprints-tol-{tol}.tsv")
+    conda:
+        "../envs/iouq.yaml"
+    script:
+        "../scripts/plot_footprints.py"
