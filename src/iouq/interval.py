@@ -433,6 +433,12 @@ def _ratio_1d_verified(p: Iv, s: Iv, q: Iv, a: float, dlo: float, dhi: float, wa
     """Rigorous bound of the max (upper bound) or min (lower bound) of the 1-D ratio function,
     by monotone pieces (sign of the derivative numerator) with bisection near critical points."""
     r = q - p * s
+    if s.lo == 0.0 and s.hi == 0.0:
+        # s = l_jh = 0 (the ratio's own row has a zero column, as for the Type I income and the
+        # satellite multipliers): f(d) = q + (p - q a)/(a + d) is Moebius with its pole outside the
+        # box side, hence monotone; this single-occurrence form is evaluated rigorously at the ends.
+        ends = [q + (p - q * a) / (Iv(d, d) + a) for d in (dlo, dhi)]
+        return max(e.hi for e in ends) if want_max else min(e.lo for e in ends)
 
     def F(d: Iv) -> Iv:
         return (p + r * d) / ((1.0 - s * d) * (d + a))
@@ -469,6 +475,7 @@ def _ratio_range(box: CoefficientBox, signs: _Signs, h: int, targets: np.ndarray
     """Range of ``phi_j = L(A)_hj / a_hj`` for ``j`` in ``targets`` over the box."""
     N = box.center.shape[0]
     den_sign = np.sign(box.center[h, targets])
+    zero_col = not (np.any(box.lo[:, h]) or np.any(box.hi[:, h]))
     rowpat = _pattern(signs.S[h, :])
     C = _pattern(signs.S[:, targets])
     keyed = np.vstack([C, den_sign[None, :]])
@@ -488,7 +495,8 @@ def _ratio_range(box: CoefficientBox, signs: _Signs, h: int, targets: np.ndarray
                     dlo, dhi = float(down(dlo)), float(up(dhi))
                 if verified:
                     pI = Iv.of(LV[h, j], err[h, j])
-                    sI = Iv.of(LV[j, h], err[j, h])
+                    # a zero column h (income Type I, satellites) makes L e_h = e_h: l_jh = 0 exactly
+                    sI = Iv(0.0, 0.0) if zero_col else Iv.of(LV[j, h], err[j, h])
                     qI = Iv.of(LV[h, h], err[h, h]) * Iv.of(LV[j, j], err[j, j])
                     # exact offsets: the endpoints are floats, a + d recovers them exactly enough
                     out[t] = _ratio_1d_verified(pI, sI, qI, a, dlo, dhi, want_max=d > 0)
