@@ -403,3 +403,63 @@ def test_cli_bad_satellite_file_writes_nothing(tmp_path, capsys):
     d = _flows_dir(tmp_path, "account,a,b\nEMP,5,-3\n")
     status, out, err = run(["extensions", str(d)], capsys)
     assert status == 2 and out == "" and "negative totals" in err
+
+
+# ---------------------------------------------------------------------------- importance family
+def _effects_all(table: IOTable, A: np.ndarray, account: str) -> np.ndarray:
+    """Type I and Type II effects of ``account`` with coefficient matrix ``A``, by re-inversion."""
+    n = table.n
+    s = table.intensity(account)
+    e1 = s @ np.linalg.inv(np.eye(n) - A)
+    C = np.zeros((n + 1, n + 1))
+    C[:n, :n], C[:n, n], C[n, :n] = A, table.household_consumption, table.household_income
+    e2 = s @ np.linalg.inv(np.eye(n + 1) - C)[:n, :n]
+    return np.concatenate([e1, e2])
+
+
+def test_effects_tolerable_limits_are_attained_by_reinversion():
+    from iouq.importance import tolerable_limits
+
+    table = load_table("germany1995")
+    p = 1.0
+    up, down = tolerable_limits(table, p, "effects:CO2")
+    A0 = np.array(table.A)
+    base = _effects_all(table, A0, "CO2")
+    for i, j in [(1, 1), (0, 0), (4, 4), (1, 0), (3, 2)]:
+        for r, sign in ((up[i, j], 1.0), (down[i, j], -1.0)):
+            A = A0.copy()
+            A[i, j] *= 1 + sign * r / 100
+            change = np.max(np.abs(_effects_all(table, A, "CO2") / base - 1)) * 100
+            assert change == pytest.approx(p, rel=1e-8)
+
+
+def test_effects_variance_shares_match_finite_difference_gradients():
+    from iouq.importance import coefficient_sd, variance_shares
+
+    table = load_table("germany1995")
+    sd = coefficient_sd(table.A, 0.1, "uniform")
+    shares = variance_shares(table, sd, "effects:EMP")
+    A0 = np.array(table.A)
+    n = table.n
+    G = np.zeros((n, n, 2 * n))
+    h = 1e-7
+    for i in range(n):
+        for j in range(n):
+            Ap, Am = A0.copy(), A0.copy()
+            Ap[i, j] += h
+            Am[i, j] -= h
+            G[i, j] = (_effects_all(table, Ap, "EMP") - _effects_all(table, Am, "EMP")) / (2 * h)
+    contrib = (sd**2)[:, :, None] * G**2
+    ref = (contrib / contrib.sum(axis=(0, 1))[None, None, :]).mean(axis=2)
+    np.testing.assert_allclose(shares, ref, rtol=1e-5, atol=1e-12)
+    assert shares.sum() == pytest.approx(1.0)
+
+
+def test_effects_target_needs_an_existing_account():
+    from iouq.importance import available_targets, tolerable_limits
+
+    table = load_table("germany1995")
+    ok, skipped = available_targets(table, ["multipliers", "effects:CO2", "effects:NOPE"])
+    assert ok == ["multipliers", "effects:CO2"] and "NOPE" in skipped["effects:NOPE"]
+    with pytest.raises(IOUQError, match="NOPE"):
+        tolerable_limits(table, 1.0, "effects:NOPE")

@@ -105,6 +105,19 @@ def _quantity(text: str) -> str:
 _quantity.__name__ = "quantity"
 
 
+def _importance_target(text: str) -> str:
+    """argparse type of ``importance --target``."""
+    from .importance import check_target
+
+    try:
+        return check_target(text)
+    except IOUQError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+_importance_target.__name__ = "target"
+
+
 def _cmd_extensions(args: argparse.Namespace, out: TextIO) -> None:
     from .quantities import EXTENSIONS_COLUMNS, extensions_frame
     from .tables import load_table
@@ -251,10 +264,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="largest tolerated change of any target, percent, > 0 (default 1)",
     )
     p.add_argument(
-        "--target", choices=("inverse", "multipliers", "output"), default="inverse",
+        "--target", type=_importance_target, default="inverse", metavar="TARGET",
         help="inverse: every element of the Leontief inverse (default); multipliers: every output "
         "multiplier (Type I, and Type II when the table has households); output: every gross output "
-        "for the table's own final demand (flow tables only)",
+        "for the table's own final demand (flow tables only); effects:ACCOUNT: the Type I (and Type II) "
+        "effects of a satellite account, e.g. effects:CO2",
     )
     p.add_argument(
         "--cutoff", type=float, default=20.0, metavar="R",
