@@ -19,6 +19,7 @@ include: "workflow/rules/multipliers.smk"
 include: "workflow/rules/interval.smk"
 include: "workflow/rules/importance.smk"
 include: "workflow/rules/stochastic.smk"
+include: "workflow/rules/satellites.smk"
 include: "workflow/rules/report.smk"
 
 

@@ -463,3 +463,38 @@ def test_effects_target_needs_an_existing_account():
     assert ok == ["multipliers", "effects:CO2"] and "NOPE" in skipped["effects:NOPE"]
     with pytest.raises(IOUQError, match="NOPE"):
         tolerable_limits(table, 1.0, "effects:NOPE")
+
+
+# ---------------------------------------------------------------------------- pipeline
+def test_pipeline_writes_satellite_results(tmp_path):
+    import subprocess
+    import sys
+
+    import yaml
+
+    repo = Path(__file__).resolve().parents[1]
+    config = yaml.safe_load((repo / "config" / "config.yaml").read_text())
+    config.update(datasets=["germany1995"], tolerances=["0.01"], interval={"methods": ["naive", "sharp"]},
+                  satellites={"accounts": ["EMP", "CO2"], "quantities": ["effect_type1", "multiplier_type1"],
+                              "sat_tol": "0.1"})
+    (tmp_path / "config").mkdir()
+    (tmp_path / "config" / "config.yaml").write_text(yaml.safe_dump(config))
+    targets = [f"results/germany1995/{f}" for f in ("extensions.csv", "importance/elasticities.csv",
+                                                     "interval/tol-0.01.csv")]
+    proc = subprocess.run([sys.executable, "-m", "snakemake", "--snakefile", str(repo / "Snakefile"), "--cores", "1",
+                           "--directory", str(tmp_path), *targets], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    res = tmp_path / "results" / "germany1995"
+    ext = pd.read_csv(res / "extensions.csv")
+    assert list(ext.columns) == EXTENSIONS_COLUMNS and set(ext.account) == {"EMP", "CO2"}
+    el = pd.read_csv(res / "importance" / "elasticities.csv")
+    assert list(el.columns) == ["account", "kind", "row", "col", "coefficient", "elasticity"]
+    iv = pd.read_csv(res / "interval" / "tol-0.01.csv")
+    assert list(iv.columns) == ["sector", "multiplier", "method", "lower", "upper", "exactness"]
+    sat = iv[iv.multiplier.str.contains(":")]
+    assert set(sat.multiplier) == {"effect_type1:EMP", "multiplier_type1:EMP", "effect_type1:CO2", "multiplier_type1:CO2"}
+    assert (sat[sat.method == "sharp"].exactness == "exact").all()
+    # the rows equal the library's at tol 0.01 and sat_tol 0.1 (10 significant digits in the file)
+    ref = interval_multiplier(load_table("germany1995"), 0.01, "effect_type1:CO2", "sharp", sat_tol=0.1)
+    got = sat[(sat.multiplier == "effect_type1:CO2") & (sat.method == "sharp")]
+    np.testing.assert_allclose(got.lower.to_numpy(), ref.lower.to_numpy(), rtol=1e-9)

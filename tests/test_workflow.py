@@ -114,6 +114,7 @@ BASE = {
     "seed": 1,
     "importance": yaml.safe_load(DEFAULT_CONFIG.read_text())["importance"],
     "stochastic": yaml.safe_load(DEFAULT_CONFIG.read_text())["stochastic"],
+    "satellites": yaml.safe_load(DEFAULT_CONFIG.read_text())["satellites"],
 }
 
 
@@ -128,6 +129,10 @@ BASE = {
         ({"tolerances": ["1.5"]}, "not below 1"),
         ({"datasets": ["no-such-table"]}, "no-such-table"),
         ({"datasets": ["./no-such-dir"]}, "no-such-dir"),
+        ({"satellites": {"accounts": [], "quantities": ["effect"], "sat_tol": None}}, "satellites/quantities/0"),
+        ({"satellites": {"accounts": [], "quantities": ["effect_type1"], "sat_tol": "ten"}}, "satellites/sat_tol"),
+        ({"satellites": {"accounts": [], "quantities": ["effect_type1"], "sat_tol": "1.5"}}, "satellites/sat_tol"),
+        ({"satellites": {"accounts": [], "quantities": ["effect_type1"]}}, "'sat_tol' is a required property"),
     ],
 )
 def test_bad_config_fails_naming_the_key(tmp_path, change, expected):
@@ -158,6 +163,7 @@ def test_small_pipeline_writes_the_result_contract(tmp_path):
         seed=1,
         importance=yaml.safe_load(DEFAULT_CONFIG.read_text())["importance"],
         stochastic={**yaml.safe_load(DEFAULT_CONFIG.read_text())["stochastic"], "samples": 2000},
+        satellites=yaml.safe_load(DEFAULT_CONFIG.read_text())["satellites"],
     )
     proc = snakemake("--cores", "2", "--configfile", str(config), "--directory", str(tmp_path), timeout=600)
     assert proc.returncode == 0, output(proc)

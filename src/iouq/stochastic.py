@@ -1264,9 +1264,11 @@ def stochastic_table(table: IOTable, tol: float, distributions: tuple[str, ...] 
     summaries, dens = [], []
     for mult in multipliers:
         for dist in distributions:
-            if is_satellite(mult) and dist == "dirichlet":
+            if is_satellite(mult) and (dist == "dirichlet" or (
+                    dist == "lognormal" and sat_tol is not None and float(sat_tol) != float(tol))):
                 if log is not None:
-                    log.info("%s/dirichlet: skipped (satellite quantities take uniform, beta, normal, lognormal)", mult)
+                    log.info("%s/%s: skipped (satellite quantities take uniform, beta, normal, and lognormal "
+                             "when sat_tol equals tol)", mult, dist)
                 continue
             meths = [m for m in methods
                      if not (m == "pce" and (dist == "dirichlet" or table.n > pce_max_sectors))]

@@ -11,6 +11,7 @@ rule importance_table:
         table=table_source,
         settings=IMPORTANCE,
         seed=config["seed"],
+        satellites=SATELLITES,
     log:
         LOGS + "importance/{dataset}/tol-{tol}.log",
     benchmark:

@@ -9,6 +9,7 @@ rule interval_table:
     params:
         table=table_source,
         methods=INTERVAL_METHODS,
+        satellites=SATELLITES,
     log:
         LOGS + "interval/{dataset}/tol-{tol}.log",
     benchmark:
