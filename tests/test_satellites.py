@@ -498,3 +498,17 @@ def test_pipeline_writes_satellite_results(tmp_path):
     ref = interval_multiplier(load_table("germany1995"), 0.01, "effect_type1:CO2", "sharp", sat_tol=0.1)
     got = sat[(sat.multiplier == "effect_type1:CO2") & (sat.method == "sharp")]
     np.testing.assert_allclose(got.lower.to_numpy(), ref.lower.to_numpy(), rtol=1e-9)
+
+
+def test_hull_with_own_intensity_tolerance_contains_the_draws_and_chunking_does_not_matter():
+    table = load_table("germany1995")
+    tol, sat_tol = 0.05, 0.2
+    hull = interval_multiplier(table, tol, "effect_type1:CO2", "verified", sat_tol=sat_tol)
+    runs = [stochastic_analysis(table, tol, "effect_type1:CO2", "uniform", ("montecarlo",), n_samples=1500, seed=5,
+                                chunk_size=c, sat_tol=sat_tol).mc.samples for c in (64, 1024)]
+    assert np.array_equal(runs[0], runs[1])
+    S = runs[0]
+    assert np.all(S >= hull.lower.to_numpy()[None, :]) and np.all(S <= hull.upper.to_numpy()[None, :])
+    # the intensity tolerance dominates: the hull is much wider than with sat_tol = tol
+    narrow = interval_multiplier(table, tol, "effect_type1:CO2", "sharp")
+    assert np.all((hull.upper - hull.lower) > 2 * (narrow.upper - narrow.lower))
