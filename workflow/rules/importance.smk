@@ -67,6 +67,7 @@ rule importance_counts:
     params:
         table=table_source,
         settings=IMPORTANCE,
+        satellites=SATELLITES,
     log:
         LOGS + "importance/{dataset}/counts.log",
     benchmark:
