@@ -21,6 +21,7 @@ include: "workflow/rules/importance.smk"
 include: "workflow/rules/stochastic.smk"
 include: "workflow/rules/regional.smk"
 include: "workflow/rules/footprints.smk"
+include: "workflow/rules/satellites.smk"
 include: "workflow/rules/report.smk"
 
 

@@ -122,6 +122,7 @@ BASE = {
     "stochastic": yaml.safe_load(DEFAULT_CONFIG.read_text())["stochastic"],
     "regional": {**yaml.safe_load(DEFAULT_CONFIG.read_text())["regional"], "regions": []},
     "footprints": yaml.safe_load(DEFAULT_CONFIG.read_text())["footprints"],
+    "satellites": yaml.safe_load(DEFAULT_CONFIG.read_text())["satellites"],
 }
 
 
@@ -136,6 +137,10 @@ BASE = {
         ({"tolerances": ["1.5"]}, "outside 0 <= t < 1"),
         ({"datasets": ["no-such-table"]}, "no-such-table"),
         ({"datasets": ["./no-such-dir"]}, "no-such-dir"),
+        ({"satellites": {"accounts": [], "quantities": ["effect"], "sat_tol": None}}, "satellites/quantities/0"),
+        ({"satellites": {"accounts": [], "quantities": ["effect_type1"], "sat_tol": "ten"}}, "satellites/sat_tol"),
+        ({"satellites": {"accounts": [], "quantities": ["effect_type1"], "sat_tol": "1.5"}}, "satellites/sat_tol"),
+        ({"satellites": {"accounts": [], "quantities": ["effect_type1"]}}, "'sat_tol' is a required property"),
     ],
 )
 def test_bad_config_fails_naming_the_key(tmp_path, change, expected):
@@ -168,6 +173,7 @@ def test_small_pipeline_writes_the_result_contract(tmp_path):
         stochastic={**yaml.safe_load(DEFAULT_CONFIG.read_text())["stochastic"], "samples": 2000},
         regional={**yaml.safe_load(DEFAULT_CONFIG.read_text())["regional"], "regions": []},
         footprints=yaml.safe_load(DEFAULT_CONFIG.read_text())["footprints"],
+        satellites=yaml.safe_load(DEFAULT_CONFIG.read_text())["satellites"],
     )
     proc = snakemake("--cores", "2", "--configfile", str(config), "--directory", str(tmp_path), timeout=600)
     assert proc.returncode == 0, output(proc)

@@ -25,6 +25,9 @@ bea2002-sector, bea2002-summary
 germany1995
     Eurostat Manual (2008) table 15.4, Germany 1995, 6 product groups, domestic flows; imports
     and product taxes are kept as value-added rows so that the columns balance to output P1.
+    Satellite accounts (``satellites.csv``, totals): employment EMP, EMP_WS, EMP_SE (1000
+    persons), gross value added B1G (million EUR) and the air emissions of the producing groups
+    (1000 t), units in ``table.yaml``.
 """
 
 from __future__ import annotations
@@ -247,6 +250,9 @@ def build_bea(level: str) -> dict:
 # ----------------------------------------------------------------------------- Germany 1995
 GERMANY_VA_ROWS = ["P7", "D21_M_D31", "D1", "D29_M_D39", "K1", "B2N_B3N"]
 GERMANY_FD_COLS = ["P3_S14", "P3_S13", "P51", "P52", "P6"]
+# air emissions by producing group (the source's 'Total' row adds different gases and is dropped;
+# the households' own emissions are not a producing-sector account)
+GERMANY_AIR = ["CO2", "CH4", "N2O", "SO2", "NOx", "CO", "NMVOC", "Dust"]
 
 
 def build_germany() -> dict:
@@ -273,7 +279,22 @@ def build_germany() -> dict:
     write_labelled(d / "final_demand.csv", "code", codes, fd_cols, FD)
     write_labelled(d / "value_added.csv", "code", GERMANY_VA_ROWS, codes, VA)
     write_output(d / "output.csv", codes, x)
-    write_labelled(d / "satellites.csv", "code", ["EMP"], codes, np.array([emp["EMP"]]))
+    # satellite accounts (totals by producing group; the reader divides by output P1)
+    with open(src / "air_emissions_thousand_tonnes.csv", newline="", encoding="utf-8") as fh:
+        arows = list(csv.reader(fh))
+    aidx = [arows[0].index(c) for c in codes]
+    air = {r[0]: [float(r[i]) for i in aidx] for r in arows[1:]}
+    sat_rows = [
+        ("EMP", emp["EMP"], "1000 persons"),
+        ("EMP_WS", emp["EMP-WS"], "1000 persons"),  # wage and salary earners
+        ("EMP_SE", emp["EMP-FTE"], "1000 persons"),  # self-employed (source row code EMP-FTE)
+        ("B1G", list(prim["B1G"]), "million EUR"),
+    ] + [(g, air[g], "1000 t") for g in GERMANY_AIR]
+    for name, vals, _ in sat_rows:
+        assert all(v >= 0 for v in vals), name
+    assert np.allclose(np.array(emp["EMP-WS"]) + np.array(emp["EMP-FTE"]), emp["EMP"])
+    write_labelled(d / "satellites.csv", "account", [r[0] for r in sat_rows], codes,
+                   np.array([r[1] for r in sat_rows]))
     shutil.copyfile(src / "published_results_subset.csv", d / "published_results.csv")
     shutil.copyfile(src / "products.csv", d / "products.csv")
     write_yaml(
@@ -286,6 +307,7 @@ def build_germany() -> dict:
             "Table 15.4, Germany 1995; values via the R package iotables (rOpenGov)",
             "description": "Germany 1995, 6 product groups, domestic flows (Eurostat Manual table 15.4)",
             "households": {"consumption": "P3_S14", "income": "D1"},
+            "satellite_units": {r[0]: r[2] for r in sat_rows},
         },
     )
     n = len(codes)
@@ -301,6 +323,8 @@ def build_germany() -> dict:
         "max_abs(colsum Z + colsum VA - P1)": float(np.max(np.abs(Z.sum(0) + VA.sum(0) - x))),
         "max_abs(rowsum Z + rowsum FD - P1)": float(np.max(np.abs(Z.sum(1) + FD.sum(1) - x))),
         "round(v L, 4)": np.round(gva @ L, 4).tolist(),
+        "round(emp L, 4)": np.round((np.array(emp["EMP"]) / x) @ L, 4).tolist(),
+        "max_abs(B1G - sum of net components)": float(np.max(np.abs(prim["B1G"] - gva * x))),
         "round(diag L, 4)[:3]": np.round(np.diag(L), 4)[:3].tolist(),
         "rho_A": spectral_radius(A),
         "rho_closed": spectral_radius(M),

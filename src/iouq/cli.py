@@ -4,12 +4,16 @@ Subcommands (all write CSV to standard output)::
 
     iouq tables                              # the bundled tables
     iouq multipliers TABLE                   # point multipliers
-    iouq interval TABLE --tol T --multiplier M --method {naive,sharp,verified}
+    iouq interval TABLE --tol T --multiplier M --method {naive,sharp,verified} [--sat-tol TS]
+    iouq extensions TABLE [--account A]          # satellite intensities, effects, multipliers
     iouq importance TABLE [--p 1] [--target {inverse,multipliers,output}]
     iouq stochastic TABLE --tol T --multiplier M --distribution D --method {perturbation,montecarlo,pce}
-                    [--samples N] [--seed S]
+                    [--samples N] [--seed S] [--sat-tol TS]
     iouq regionalize TABLE --regional FILE --method {slq,cilq,flq,aflq} [--delta D] --out DIR
     iouq footprints TABLE [--account A] [--tol T]
+
+``M`` is a multiplier or a satellite quantity ``QUANTITY:ACCOUNT`` (e.g. ``effect_type1:CO2``;
+see :mod:`iouq.quantities`).
 
 ``TABLE`` is the name of a bundled table (see ``iouq tables``) or the path of a table
 directory. Floats are printed with ``%.17g`` (round-trip precision), so the output can serve as
@@ -101,13 +105,62 @@ def _cmd_multipliers(args: argparse.Namespace, out: TextIO) -> None:
     _emit(df.loc[:, ["sector", *MULTIPLIERS]], out)
 
 
+def _check_sat_tol(sat_tol: float | None) -> float | None:
+    if sat_tol is not None and (not math.isfinite(sat_tol) or sat_tol < 0):
+        raise IOUQError(
+            f"--sat-tol must be a finite number >= 0 (relative tolerance of the satellite intensities: 0.1 "
+            f"means ±10%; default: --tol), got {sat_tol!r}."
+        )
+    return sat_tol
+
+
+def _check_quantity_name(name: str) -> str:
+    from .quantities import parse_quantity
+
+    return parse_quantity(name).name
+
+
+def _quantity(text: str) -> str:
+    """argparse type of ``--multiplier``: a multiplier or ``QUANTITY:ACCOUNT`` (a usage error otherwise)."""
+    try:
+        return _check_quantity_name(text)
+    except IOUQError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+_quantity.__name__ = "quantity"
+
+
+def _importance_target(text: str) -> str:
+    """argparse type of ``importance --target``."""
+    from .importance import check_target
+
+    try:
+        return check_target(text)
+    except IOUQError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+_importance_target.__name__ = "target"
+
+
+def _cmd_extensions(args: argparse.Namespace, out: TextIO) -> None:
+    from .quantities import EXTENSIONS_COLUMNS, extensions_frame
+    from .tables import load_table
+
+    df = extensions_frame(load_table(args.table), args.account)
+    _emit(df.loc[:, EXTENSIONS_COLUMNS], out)
+
+
 def _cmd_interval(args: argparse.Namespace, out: TextIO) -> None:
     from .interval import interval_multiplier
     from .tables import load_table
 
     tol = _check_tolerance(args.tol)
+    sat_tol = _check_sat_tol(args.sat_tol)
+    name = _check_quantity_name(args.multiplier)
     table = load_table(args.table)
-    df = interval_multiplier(table, tol, args.multiplier, args.method)
+    df = interval_multiplier(table, tol, name, args.method, sat_tol=sat_tol)
     _emit(df.loc[:, ["sector", "lower", "upper", "exactness"]], out)
 
 
@@ -138,10 +191,12 @@ def _cmd_stochastic(args: argparse.Namespace, out: TextIO) -> None:
     from .tables import load_table
 
     tol = _check_tolerance(args.tol)
+    sat_tol = _check_sat_tol(args.sat_tol)
+    name = _check_quantity_name(args.multiplier)
     table = load_table(args.table)
     df = stochastic_summary(
-        table, tol, args.multiplier, args.distribution, args.method, n_samples=args.samples, seed=args.seed,
-        chunk_size=args.chunk_size, progress=None,
+        table, tol, name, args.distribution, args.method, n_samples=args.samples, seed=args.seed,
+        chunk_size=args.chunk_size, progress=None, sat_tol=sat_tol,
     )
     _emit(df.loc[:, SUMMARY_COLUMNS + EXTRA_COLUMNS], out)
 
@@ -223,6 +278,28 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_tables)
 
     table_help = "name of a bundled table (see 'iouq tables') or path of a table directory"
+    from .quantities import SATELLITE_QUANTITIES
+
+    multiplier_help = (
+        f"which multiplier: {', '.join(MULTIPLIERS)}, or a satellite quantity QUANTITY:ACCOUNT with QUANTITY "
+        f"one of {', '.join(SATELLITE_QUANTITIES)} (e.g. effect_type1:CO2; 'iouq extensions TABLE' lists them)"
+    )
+    sat_tol_help = ("relative tolerance of the satellite intensities (satellite quantities only; "
+                    "default: the same as --tol)")
+
+    p = sub.add_parser(
+        "extensions",
+        help="satellite intensities, effects and multipliers",
+        description=(
+            "Satellite (employment, emissions, value-added) quantities of every account and sector, as CSV: "
+            "account, sector, intensity s_j (per unit of output), effect_type1 (s'L)_j, multiplier_type1 "
+            "(s'L)_j/s_j, effect_type2 and multiplier_type2 with households endogenous. Empty cells where "
+            "undefined (multipliers where s_j = 0, Type II without households)."
+        ),
+    )
+    p.add_argument("table", metavar="TABLE", help=table_help)
+    p.add_argument("--account", default=None, metavar="A", help="only this account (default: all)")
+    p.set_defaults(func=_cmd_extensions)
 
     p = sub.add_parser(
         "multipliers",
@@ -245,7 +322,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--tol", type=_tolerance, required=True, metavar="T",
         help="relative tolerance of every coefficient, >= 0 (0.01 = ±1%%; 0 gives the point value)",
     )
-    p.add_argument("--multiplier", required=True, choices=MULTIPLIERS, help="which multiplier")
+    p.add_argument("--multiplier", required=True, type=_quantity, metavar="M", help=multiplier_help)
+    p.add_argument("--sat-tol", type=_tolerance, default=None, metavar="TS", help=sat_tol_help)
     p.add_argument(
         "--method", required=True, choices=METHODS,
         help="naive: interval arithmetic; sharp: exact hull; verified: rigorous (outward-rounded) enclosure",
@@ -269,10 +347,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="largest tolerated change of any target, percent, > 0 (default 1)",
     )
     p.add_argument(
-        "--target", choices=("inverse", "multipliers", "output"), default="inverse",
+        "--target", type=_importance_target, default="inverse", metavar="TARGET",
         help="inverse: every element of the Leontief inverse (default); multipliers: every output "
         "multiplier (Type I, and Type II when the table has households); output: every gross output "
-        "for the table's own final demand (flow tables only)",
+        "for the table's own final demand (flow tables only); effects:ACCOUNT: the Type I (and Type II) "
+        "effects of a satellite account, e.g. effects:CO2",
     )
     p.add_argument(
         "--cutoff", type=_plain_float, default=20.0, metavar="R",
@@ -299,7 +378,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("table", metavar="TABLE", help=table_help)
     p.add_argument("--tol", required=True, type=_tolerance, metavar="T", help="relative tolerance, e.g. 0.01 for ±1%%")
-    p.add_argument("--multiplier", required=True, choices=MULTIPLIERS, help="which multiplier")
+    p.add_argument("--multiplier", required=True, type=_quantity, metavar="M", help=multiplier_help)
+    p.add_argument("--sat-tol", type=_tolerance, default=None, metavar="TS", help=sat_tol_help)
     p.add_argument("--distribution", required=True, choices=DISTRIBUTIONS, help="coefficient distribution")
     p.add_argument("--method", required=True, choices=STOCHASTIC_METHODS, help="how the distribution is computed")
     p.add_argument("--samples", type=_plain_int, default=20000, metavar="N", help="Monte Carlo draws (default 20000)")

@@ -24,6 +24,10 @@ multipliers    Type I output multipliers ``m_l``       ``m_i l_jl``
                closed, when the table has them)        of the closed inverse)
 output         gross output ``x_k = (L f)_k`` for the  ``l_ki x_j``
                table's own total final demand ``f``
+effects:ACC    effects ``e_l = (s'L)_l`` of satellite  ``e_i l_jl``
+               account ``ACC`` (intensities ``s``      (Type II: ``ē_i l̄_jl`` with
+               fixed; Type I and, with households,      ``ē = s'L̄``, closed inverse)
+               Type II)
 =============  ======================================  ===============================
 
 so the constraint is ``|u(d)| Q_ij <= p / 100`` with ``Q_ij = max_t |g_t(i, j) / y_t|``.
@@ -150,10 +154,34 @@ def check_p(p: float) -> float:
 
 
 def check_target(target: str) -> str:
-    """Return ``target`` if it is one of :data:`TARGETS`, else raise :class:`ImportanceError`."""
+    """Return ``target`` if it is one of :data:`TARGETS` or ``effects:ACCOUNT``, else raise
+    :class:`ImportanceError`."""
+    if isinstance(target, str) and target.startswith("effects:") and target.partition(":")[2].strip():
+        return target
     if target not in TARGETS:
-        raise ImportanceError(f"unknown target '{target}'; choose one of {', '.join(TARGETS)}.")
+        raise ImportanceError(
+            f"unknown target '{target}'; choose one of {', '.join(TARGETS)}, or effects:ACCOUNT for the "
+            "effects of a satellite account (e.g. effects:CO2)."
+        )
     return target
+
+
+def _effect_parts(table: IOTable, target: str, L: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+    """``(e, B)`` per family of a satellite ``effects:ACCOUNT`` target: effects ``e = s'B`` and the
+    n x n inverse ``B`` (``L``, and the producing block of the closed inverse with households)."""
+    account = target.partition(":")[2].strip()
+    s = table.intensity(account)
+    parts = [(s @ L, L)]
+    if table.has_households:
+        B = _closed_inverse(table)[: table.n, : table.n]
+        parts.append((s @ B, B))
+    return parts
+
+
+def _effect_family(e: np.ndarray, B: np.ndarray, zero_tol: float) -> _Family:
+    """``Q_ij = |e_i| max_l |b_jl| / |e_l|`` for the effects ``e_l = (s'B)_l``."""
+    w = _reciprocal_weights(e, zero_tol)
+    return _Family(np.outer(np.abs(e), (np.abs(B) * w[None, :]).max(axis=1)), B.T)
 
 
 def check_index(n: int, i: int, j: int) -> tuple[int, int]:
@@ -362,6 +390,8 @@ def _output_vector(table: IOTable, L: np.ndarray) -> np.ndarray:
 
 def _families(table: IOTable, target: str, zero_tol: float, L: np.ndarray) -> list[_Family]:
     check_target(target)
+    if target.startswith("effects:"):
+        return [_effect_family(e, B, zero_tol) for e, B in _effect_parts(table, target, L)]
     if target == "inverse":
         return [_Family(inverse_q(L, zero_tol), L.T)]
     absL = np.abs(L)
@@ -668,6 +698,16 @@ def variance_shares(
     if L is None:
         L = leontief_inverse(table.A)
     S2 = np.asarray(sd, dtype=float) ** 2
+    if target.startswith("effects:"):
+        total = np.zeros_like(S2)
+        count = 0
+        for e, B in _effect_parts(table, target, L):
+            e2, B2 = e**2, B * B
+            V = e2 @ S2 @ B2  # Var(e_l) = sum_ij sd_ij^2 e_i^2 b_jl^2
+            w = _positive_reciprocal(V, zero_tol)
+            total += S2 * np.outer(e2, B2 @ w)
+            count += np.count_nonzero(w)
+        return total / max(count, 1)
     if target == "inverse":
         L2 = L * L
         V = L2 @ S2 @ L2
@@ -715,6 +755,8 @@ def target_field(table: IOTable, target: str, L: np.ndarray | None = None) -> np
         L = leontief_inverse(table.A)
     if target == "inverse":
         return total_field(L)
+    if target.startswith("effects:"):
+        return sum(np.outer(e**2, np.einsum("jl,jl->j", B, B)) for e, B in _effect_parts(table, target, L))
     if target == "output":
         x = _output_vector(table, L)
         return np.outer(np.einsum("ki,ki->i", L, L), x**2)
@@ -736,7 +778,9 @@ def available_targets(table: IOTable, targets: Sequence[str] = TARGETS) -> tuple
     skipped: dict[str, str] = {}
     for target in targets:
         check_target(target)
-        if target == "output" and table.final_demand is None and table.output is None:
+        if target.startswith("effects:") and target.partition(":")[2].strip() not in table.accounts:
+            skipped[target] = f"table '{table.name}' has no satellite account '{target.partition(':')[2].strip()}'"
+        elif target == "output" and table.final_demand is None and table.output is None:
             skipped[target] = (
                 f"table '{table.name}' has no final demand or output (coefficient form), so the "
                 "gross-output target is undefined"

@@ -45,6 +45,7 @@ import pandas as pd
 
 from .errors import BoxNotProductiveError, IOUQError, VerificationError
 from .multipliers import MULTIPLIERS, TYPE2, check_multiplier
+from .quantities import check_quantity, check_sat_tol, is_satellite, satellite_matrix, satellite_scale
 from .table import IOTable, spectral_radius
 from .verified import Iv, VerifiedSolver, down, matmul_error_bound, up
 
@@ -61,6 +62,7 @@ __all__ = [
     "interval_output",
     "interval_table",
     "jerrell_comparison",
+    "satellite_interval",
 ]
 
 METHODS: tuple[str, ...] = ("naive", "sharp", "verified")
@@ -484,6 +486,12 @@ def _ratio_1d_verified(p: Iv, s: Iv, q: Iv, a: float, dlo: float, dhi: float, wa
     """Rigorous bound of the max (upper bound) or min (lower bound) of the 1-D ratio function,
     by monotone pieces (sign of the derivative numerator) with bisection near critical points."""
     r = q - p * s
+    if s.lo == 0.0 and s.hi == 0.0:
+        # s = l_jh = 0 (the ratio's own row has a zero column, as for the Type I income and the
+        # satellite multipliers): f(d) = q + (p - q a)/(a + d) is Moebius with its pole outside the
+        # box side, hence monotone; this single-occurrence form is evaluated rigorously at the ends.
+        ends = [q + (p - q * a) / (Iv(d, d) + a) for d in (dlo, dhi)]
+        return max(e.hi for e in ends) if want_max else min(e.lo for e in ends)
 
     def F(d: Iv) -> Iv:
         return (p + r * d) / ((1.0 - s * d) * (d + a))
@@ -527,6 +535,7 @@ def _ratio_range(box: CoefficientBox, signs: _Signs, h: int, targets: np.ndarray
     """Range of ``phi_j = L(A)_hj / a_hj`` for ``j`` in ``targets`` over the box."""
     N = box.center.shape[0]
     den_sign = np.sign(box.center[h, targets])
+    zero_col = not (np.any(box.lo[:, h]) or np.any(box.hi[:, h]))
     rowpat = _pattern(signs.S[h, :])
     C = _pattern(signs.S[:, targets])
     keyed = np.vstack([C, den_sign[None, :]])
@@ -547,7 +556,8 @@ def _ratio_range(box: CoefficientBox, signs: _Signs, h: int, targets: np.ndarray
                     dlo, dhi = float(down(dlo)), float(up(dhi))
                 if verified:
                     pI = Iv.of(LV[h, j], err[h, j])
-                    sI = Iv.of(LV[j, h], err[j, h])
+                    # a zero column h (income Type I, satellites) makes L e_h = e_h: l_jh = 0 exactly
+                    sI = Iv(0.0, 0.0) if zero_col else Iv.of(LV[j, h], err[j, h])
                     qI = Iv.of(LV[h, h], err[h, h]) * Iv.of(LV[j, j], err[j, j])
                     # exact offsets: the endpoints are floats, a + d recovers them exactly enough
                     out[t] = _ratio_1d_verified(pI, sI, qI, a, dlo, dhi, want_max=d > 0)
@@ -604,8 +614,91 @@ def _sharp_multiplier(table: IOTable, tol: float, multiplier: str, verified: boo
     return _Range(lower=lower, upper=upper, exact=exact)
 
 
+# ============================================================================ satellite quantities
+def _satellite_box(M: np.ndarray, h: int, tol: float, sat_tol: float, rigorous: bool) -> CoefficientBox:
+    """The box of a bordered matrix: tolerance ``tol`` everywhere but row ``h`` (the
+    intensities), which gets ``sat_tol``."""
+    box = coefficient_box(M, tol, rigorous=rigorous)
+    sbox = coefficient_box(M, sat_tol, rigorous=rigorous)
+    lo, hi = box.lo.copy(), box.hi.copy()
+    lo[h], hi[h] = sbox.lo[h], sbox.hi[h]
+    return CoefficientBox(center=box.center, lo=lo, hi=hi, tol=box.tol, rigorous=rigorous)
+
+
+def satellite_interval(table: IOTable, tol: float, quantity: str, method: str = "sharp",
+                       sat_tol: float | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Bounds of a satellite quantity ``QUANTITY:ACCOUNT`` over the coefficient and intensity box.
+
+    Every coefficient of the matrix the quantity depends on (``A``; for Type II the closed
+    matrix) lies in ``[a - t|a|, a + t|a|]`` with ``t = tol``, every intensity in
+    ``[s - t_s|s|, s + t_s|s|]`` with ``t_s = sat_tol`` (default ``tol``).
+
+    The quantity is an entry of the inverse of the bordered matrix
+    (:func:`iouq.quantities.satellite_matrix`), so the multiplier machinery applies unchanged:
+
+    * ``effect_type1/2`` ``= e_h'(I - M)^-1 e_j`` is a linear functional. With ``s >= 0`` and
+      ``A >= 0`` every member of the box has ``(I - M)^-1 >= 0`` and ``d effect_j/d a_kl =
+      m_k x_l >= 0``, ``d effect_j/d s_i = l_ij >= 0``: the range is attained at the two
+      vertices (all lower / all upper ends), ``exact``. Mixed signs go through the sign analysis
+      of the inverse over the box (``exact`` where every sign is proven, else ``enclosure``).
+    * ``multiplier_type1/2`` ``= (s'L)_j / s_j = l_jj + sum_{i != j} s_i l_ij / s_j`` is
+      increasing in every ``a_kl`` and every ``s_i`` (``i != j``) but *decreasing* in its own
+      ``s_j`` (for ``s >= 0``): the same dependency problem as the income multipliers, treated in
+      the same way (vertex in all other coordinates, closed-form 1-D extreme in ``s_j``), so the
+      bounds are sharp, not the naive quotient of intervals.
+    * ``intensity``: the box itself.
+
+    Returns
+    -------
+    lower, upper : ndarray (n,)
+        NaN where undefined (multipliers of sectors with ``s_j = 0``).
+    exact : ndarray of bool
+    """
+    q = check_quantity(table, quantity)
+    tol = check_tolerance(tol)
+    t_s = check_tolerance(check_sat_tol(sat_tol, tol))
+    if method not in METHODS:
+        raise IOUQError(f"unknown interval method '{method}'; choose one of {', '.join(METHODS)}.")
+    n = table.n
+    s = table.intensity(q.account)
+    verified = method == "verified"
+    if q.quantity == "intensity":
+        sb = coefficient_box(s[None, :], t_s, rigorous=verified)
+        return sb.lo[0].copy(), sb.hi[0].copy(), np.full(n, method != "naive")
+    scale = satellite_scale(s)
+    M, h = satellite_matrix(table, q.account, q.type2, scale)
+    box = _satellite_box(M, h, tol, t_s, rigorous=verified)
+    what = f"table '{table.name}'" + (" (household-closed)" if q.type2 else "")
+    solver = _box_solver(box, what)
+    ok = np.flatnonzero(s != 0) if q.ratio else np.arange(n)
+    lower, upper, exact = np.full(n, np.nan), np.full(n, np.nan), np.zeros(n, dtype=bool)
+    if method == "naive":
+        I = np.eye(M.shape[0])
+        Llo, Lhi = interval_gauss_jordan(I - box.hi, I - box.lo)
+        lo, hi = Llo[h, :n], Lhi[h, :n]
+        if q.ratio:
+            lo, hi = _idiv(lo[ok], hi[ok], box.lo[h, ok], box.hi[h, ok])
+        else:
+            lo, hi = lo[ok], hi[ok]
+        ex = np.zeros(len(ok), dtype=bool)
+    else:
+        signs = _sign_analysis(box, solver)
+        if q.ratio:
+            res = _ratio_range(box, signs, h, ok, verified)
+        else:
+            w = np.zeros(M.shape[0])
+            w[h] = 1.0
+            res = _linear_range(box, signs, w, ok, verified)
+        lo, hi, ex = res.lower, res.upper, res.exact
+    if not q.ratio:  # undo the power-of-two scaling of s (exact)
+        lo, hi = lo / scale, hi / scale
+    lower[ok], upper[ok], exact[ok] = lo, hi, ex
+    return lower, upper, exact
+
+
 # ============================================================================ public API
-def interval_multiplier(table: IOTable, tol: float, multiplier: str, method: str = "sharp") -> pd.DataFrame:
+def interval_multiplier(table: IOTable, tol: float, multiplier: str, method: str = "sharp",
+                        sat_tol: float | None = None) -> pd.DataFrame:
     """Interval of one multiplier for every producing sector.
 
     Parameters
@@ -613,8 +706,12 @@ def interval_multiplier(table: IOTable, tol: float, multiplier: str, method: str
     table : IOTable
     tol : float
         Relative half-width of the coefficient box (0.01 = ±1%); 0 gives a degenerate box.
-    multiplier : {'output_type1', 'output_type2', 'income_type1', 'income_type2'}
+    multiplier : str
+        ``output_type1``, ``output_type2``, ``income_type1``, ``income_type2``, or a satellite
+        quantity ``QUANTITY:ACCOUNT`` (:mod:`iouq.quantities`; see :func:`satellite_interval`).
     method : {'naive', 'sharp', 'verified'}
+    sat_tol : float, optional
+        Relative tolerance of the satellite intensities (satellite quantities only; default ``tol``).
 
     Returns
     -------
@@ -622,7 +719,12 @@ def interval_multiplier(table: IOTable, tol: float, multiplier: str, method: str
         Columns ``sector, lower, upper, exactness`` (``exact`` or ``enclosure``; empty and NaN
         bounds where the multiplier is undefined, e.g. a sector paying no household income).
     """
-    check_multiplier(multiplier)
+    if is_satellite(multiplier):
+        lo, hi, ex = satellite_interval(table, tol, multiplier, method, sat_tol)
+        label = "enclosure" if method == "naive" else None
+        exactness = np.where(np.isnan(lo), "", label or np.where(ex, "exact", "enclosure"))
+        return pd.DataFrame({"sector": list(table.sectors), "lower": lo, "upper": hi, "exactness": exactness})
+    check_quantity(table, multiplier)
     tol = check_tolerance(tol)
     if method not in METHODS:
         raise IOUQError(f"unknown interval method '{method}'; choose one of {', '.join(METHODS)}.")
@@ -700,7 +802,8 @@ def interval_inverse(table: IOTable, tol: float, method: str = "sharp", closed: 
 
 
 def interval_table(table: IOTable, tol: float, methods: tuple[str, ...] | list[str] = METHODS,
-                   multipliers: tuple[str, ...] | list[str] | None = None) -> pd.DataFrame:
+                   multipliers: tuple[str, ...] | list[str] | None = None,
+                   sat_tol: float | None = None) -> pd.DataFrame:
     """Long table of intervals: columns ``sector, multiplier, method, lower, upper, exactness``.
 
     ``multipliers=None`` takes every multiplier defined for the table (Type II and income ones
@@ -711,7 +814,7 @@ def interval_table(table: IOTable, tol: float, methods: tuple[str, ...] | list[s
     frames = []
     for mult in multipliers:
         for method in methods:
-            df = interval_multiplier(table, tol, mult, method)
+            df = interval_multiplier(table, tol, mult, method, sat_tol=sat_tol)
             df.insert(1, "multiplier", mult)
             df.insert(2, "method", method)
             frames.append(df)

@@ -88,6 +88,7 @@ from .errors import IOUQError, NotProductiveError
 from .interval import check_box_productive, critical_tolerance, interval_multiplier
 from .linear_law import UNIT_LAWS, LinearLaw, controlled_quantile, linear_law
 from .multipliers import MULTIPLIERS, check_multiplier
+from .quantities import check_quantity, check_sat_tol, is_satellite, satellite_matrix, satellite_scale
 from .table import IOTable, check_productive, spectral_radius
 
 __all__ = [
@@ -99,6 +100,7 @@ __all__ = [
     "Moments",
     "MonteCarloResult",
     "multiplier_problem",
+    "satellite_problem",
     "perturbation_moments",
     "perturbation_inverse_moments",
     "cornish_fisher_quantile",
@@ -199,6 +201,76 @@ def multiplier_problem(table: IOTable, multiplier: str) -> Problem:
     w[n] = 1.0
     defined = np.flatnonzero(table.household_income != 0)
     return Problem(multiplier, M, n, "ratio", w, n, defined, [table.sectors[j] for j in defined])
+
+
+def satellite_problem(table: IOTable, quantity: str, tol: float, sat_tol: float | None = None,
+                      distribution: str = "uniform", correlation: float = 0.0) -> Problem:
+    """The matrix and functional of a satellite quantity ``QUANTITY:ACCOUNT`` (:mod:`iouq.quantities`).
+
+    The intensities ``s`` become the last row ``h`` of the bordered matrix
+    (:func:`iouq.quantities.satellite_matrix`), so they are random like the coefficients: same
+    distribution family, their spread tied to ``sat_tol`` (default ``tol``).
+
+    * ``effect_type1/2`` is linear. When ``sat_tol = tol`` the weights are ``w = e_h``. Otherwise
+      the draws of row ``h`` (spread ``tol``) are rescaled: with ``k = sat_tol / tol`` and the
+      weights ``w = (1 - k) s̄ + k e_h`` the functional is ``((1 - k) s̄ + k s_draw)' L e_j``,
+      and ``(1 - k) s̄ + k s_draw = s̄ + k (s_draw - s̄)`` has exactly the law of an intensity
+      drawn at ``sat_tol`` for the location-scale families (uniform, beta, normal).
+    * ``multiplier_type1/2`` is the ratio ``B_hj / M_hj`` (like the income multipliers); it needs
+      ``sat_tol = tol``.
+
+    Raises
+    ------
+    IOUQError
+        For ``intensity`` (an input: its law is the chosen coefficient distribution itself), the
+        ``dirichlet`` distribution (its column compositions would include the intensities), a
+        within-column correlation, ``sat_tol != tol`` for the multipliers or the lognormal (whose
+        shape depends on the tolerance), and ``tol = 0 < sat_tol``.
+    """
+    q = check_quantity(table, quantity)
+    if not q.satellite:
+        raise IOUQError(f"'{quantity}' is a multiplier; use multiplier_problem.")
+    t = float(tol)
+    t_s = check_sat_tol(sat_tol, t)
+    if q.quantity == "intensity":
+        raise IOUQError(
+            f"{q.name}: the stochastic family does not analyse intensities themselves (their law is the chosen "
+            "distribution on [s - t|s|, s + t|s|]); ask for effect_type1, multiplier_type1, effect_type2 or "
+            "multiplier_type2."
+        )
+    if distribution == "dirichlet":
+        raise IOUQError(
+            f"{q.name}: the dirichlet distribution draws each column of A as a composition with its value-added "
+            "share, which an intensity row is not part of; use uniform, beta, normal or lognormal for satellite "
+            "quantities."
+        )
+    if correlation:
+        raise IOUQError(f"{q.name}: within-column correlation is not available for satellite quantities; use 0.")
+    same = t_s == t
+    if not same and t == 0:
+        raise IOUQError(f"{q.name}: --sat-tol > 0 with --tol 0 is not supported; give a tolerance > 0 or --sat-tol 0.")
+    if not same and (q.ratio or distribution == "lognormal"):
+        raise IOUQError(
+            f"{q.name}: sat_tol ({t_s:g}) different from tol ({t:g}) is supported for the effects under uniform, "
+            "beta and normal distributions only (the ratio multipliers and the lognormal shape depend on one "
+            "common tolerance); set --sat-tol equal to --tol."
+        )
+    n = table.n
+    sbar = table.intensity(q.account)
+    scale = satellite_scale(sbar)
+    M, h = satellite_matrix(table, q.account, q.type2, scale)
+    check_productive(M[:h, :h], f"table '{table.name}'" + (": the household-closed matrix" if q.type2 else ": A"))
+    if q.ratio:
+        w = np.zeros(h + 1)
+        w[h] = 1.0
+        defined = np.flatnonzero(sbar != 0)
+        return Problem(q.name, M, n, "ratio", w, h, defined, [table.sectors[j] for j in defined])
+    k = t_s / t if t > 0 else 1.0
+    w = np.zeros(h + 1)
+    w[:n] = (1.0 - k) * sbar * scale
+    w[h] = k
+    w = w / scale  # undo the power-of-two scaling of the intensity row (exact)
+    return Problem(q.name, M, n, "linear", w, None, np.arange(n), list(table.sectors))
 
 
 def _inverse(M: np.ndarray) -> np.ndarray:
@@ -1048,15 +1120,21 @@ def _summary_frame(problem: Problem, stats: dict[str, np.ndarray], point: np.nda
 def stochastic_analysis(table: IOTable, tol: float, multiplier: str, distribution: str,
                         methods: tuple[str, ...] | list[str] = METHODS, n_samples: int = 20000, seed: int = 0,
                         chunk_size: int = 1024, correlation: float = 0.0, pce_order: int = 2,
-                        pce_top_k: int = 8, progress: bool | None = None) -> Analysis:
+                        pce_top_k: int = 8, progress: bool | None = None, sat_tol: float | None = None) -> Analysis:
     """Run the requested methods for one multiplier and distribution (shared by summary and
-    density functions; the Monte Carlo draws are made once)."""
-    check_multiplier(multiplier)
+    density functions; the Monte Carlo draws are made once). ``multiplier`` may be a satellite
+    quantity ``QUANTITY:ACCOUNT`` (:func:`satellite_problem`; ``sat_tol`` = tolerance of the
+    intensities, default ``tol``)."""
+    if not is_satellite(multiplier):
+        check_multiplier(multiplier)
     check_distribution(distribution)
     methods = [check_method(m) for m in methods]
     n_samples = check_samples(n_samples)
     seed = check_seed(seed)
-    problem = multiplier_problem(table, multiplier)
+    if is_satellite(multiplier):
+        problem = satellite_problem(table, multiplier, tol, sat_tol, distribution, correlation)
+    else:
+        problem = multiplier_problem(table, multiplier)
     model = coefficient_model(problem.M, tol, distribution, correlation)
     check_law_productive(problem, model)
     mom = perturbation_moments(problem, model)
@@ -1183,7 +1261,7 @@ def _flag_summaries(table: IOTable, problem: Problem, model: CoefficientModel,
 def stochastic_summary(table: IOTable, tol: float, multiplier: str, distribution: str = "uniform",
                        method: str = "montecarlo", n_samples: int = 20000, seed: int = 0,
                        chunk_size: int = 1024, correlation: float = 0.0, pce_order: int = 2,
-                       pce_top_k: int = 8, progress: bool | None = None) -> pd.DataFrame:
+                       pce_top_k: int = 8, progress: bool | None = None, sat_tol: float | None = None) -> pd.DataFrame:
     """Moments and quantiles of one multiplier's distribution, one row per sector.
 
     Parameters
@@ -1191,7 +1269,9 @@ def stochastic_summary(table: IOTable, tol: float, multiplier: str, distribution
     table : IOTable
     tol : float
         Relative tolerance tied to the coefficient distribution (see :mod:`iouq.distributions`).
-    multiplier : {'output_type1', 'output_type2', 'income_type1', 'income_type2'}
+    multiplier : str
+        ``output_type1``, ``output_type2``, ``income_type1``, ``income_type2`` or a satellite
+        quantity ``QUANTITY:ACCOUNT`` (see :func:`satellite_problem`).
     distribution : {'uniform', 'beta', 'normal', 'lognormal', 'dirichlet'}
     method : {'perturbation', 'montecarlo', 'pce'}
     n_samples : int
@@ -1217,7 +1297,7 @@ def stochastic_summary(table: IOTable, tol: float, multiplier: str, distribution
     """
     check_method(method)
     an = stochastic_analysis(table, tol, multiplier, distribution, (method,), n_samples, seed, chunk_size,
-                             correlation, pce_order, pce_top_k, progress)
+                             correlation, pce_order, pce_top_k, progress, sat_tol=sat_tol)
     return an.summaries[method]
 
 
@@ -1292,8 +1372,8 @@ def stochastic_table(table: IOTable, tol: float, distributions: tuple[str, ...] 
                      methods: tuple[str, ...] | list[str] = METHODS, multipliers: tuple[str, ...] | list[str] | None = None,
                      n_samples: int = 20000, seed: int = 0, chunk_size: int = 1024, pce_order: int = 2,
                      pce_top_k: int = 8, pce_max_sectors: int = 200, density_points: int = 64,
-                     density_sectors: int = 12, progress: bool | None = None, log=None
-                     ) -> tuple[pd.DataFrame, pd.DataFrame]:
+                     density_sectors: int = 12, progress: bool | None = None, log=None,
+                     sat_tol: float | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Summaries and densities of every (multiplier, distribution, method) of a table.
 
     PCE is skipped (and logged) for the dirichlet distribution (not independent) and for tables
@@ -1315,13 +1395,19 @@ def stochastic_table(table: IOTable, tol: float, distributions: tuple[str, ...] 
     summaries, dens = [], []
     for mult in multipliers:
         for dist in distributions:
+            if is_satellite(mult) and (dist == "dirichlet" or (
+                    dist == "lognormal" and sat_tol is not None and float(sat_tol) != float(tol))):
+                if log is not None:
+                    log.info("%s/%s: skipped (satellite quantities take uniform, beta, normal, and lognormal "
+                             "when sat_tol equals tol)", mult, dist)
+                continue
             meths = [m for m in methods
                      if not (m == "pce" and (dist == "dirichlet" or table.n > pce_max_sectors))]
             if log is not None and len(meths) < len(methods):
                 log.info("%s/%s: pce skipped (dirichlet is not independent, or more than %d sectors)",
                          mult, dist, pce_max_sectors)
             an = stochastic_analysis(table, tol, mult, dist, meths, n_samples, seed, chunk_size,
-                                     pce_order=pce_order, pce_top_k=pce_top_k, progress=progress)
+                                     pce_order=pce_order, pce_top_k=pce_top_k, progress=progress, sat_tol=sat_tol)
             for meth in methods:
                 if meth in an.summaries:
                     df = an.summaries[meth].copy()

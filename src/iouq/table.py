@@ -152,6 +152,10 @@ class IOTable:
         sector ``j``. Read from ``satellites.csv`` (flows form: totals divided by output).
     satellite_units : dict
         Unit of each account (``{account: unit}``), free text carried into results.
+    satellite_signed : tuple of str
+        Accounts that may legally be negative (e.g. net emissions, value added with subsidies);
+        every other account is declared non-negative, which the table-directory reader checks.
+        The numerics do not rely on it (the interval family analyses the signs it is given).
     """
 
     name: str
@@ -169,6 +173,7 @@ class IOTable:
     meta: dict = field(default_factory=dict)
     satellites: pd.DataFrame | None = None
     satellite_units: dict = field(default_factory=dict)
+    satellite_signed: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         A = _as_matrix(self.A, f"table '{self.name}': coefficient matrix A")
@@ -205,6 +210,14 @@ class IOTable:
             object.__setattr__(self, "output", x)
         if self.satellites is not None:
             object.__setattr__(self, "satellites", _as_satellites(self.satellites, sectors, self.name))
+        signed = tuple(str(a) for a in self.satellite_signed)
+        unknown = [a for a in signed if a not in self.accounts]
+        if unknown:
+            raise TableError(
+                f"table '{self.name}': satellite_signed names accounts that are not in the table: {unknown}; "
+                f"accounts: {list(self.accounts)}."
+            )
+        object.__setattr__(self, "satellite_signed", signed)
         for arr in (self.A, self.household_income, self.household_consumption, self.output):
             if arr is not None:
                 arr.setflags(write=False)

@@ -39,6 +39,11 @@ them: scrap, subsidies, sectors without inputs).
 
     Codes with leading zeros must be quoted in YAML (``income: '01'``). Without ``households``
     the table supports Type I quantities only.
+``satellite_units`` (optional mapping)
+    Unit of each satellite account, e.g. ``{EMP: 1000 persons, CO2: 1000 t}`` (free text).
+``satellite_signed`` (optional list)
+    Satellite accounts that may be negative (e.g. ``[B1G]`` when subsidies exceed value added);
+    every other account must be non-negative. Both keys need ``satellites.csv``.
 
 ``provenance`` (optional mapping)
     How a derived table was made (written by ``iouq regionalize``: national table, method,
@@ -71,6 +76,13 @@ output). The household closure is computed from the flows, with ``w`` the income
   of household income, taking total income as the households' "output");
 * ``a_hh = 0``.
 
+``satellites.csv`` (optional, both forms)
+    Satellite accounts (employment, emissions, value added, ...): first column ``account``
+    (the corner), then one column per sector code, same codes and order as the table. One row
+    per account (unique names). Flows form: totals used or emitted by each sector (e.g. 1000
+    persons, 1000 t CO2); the reader divides them by output to get the intensities
+    ``s_j = F_j / x_j``. Coefficients form: the intensities themselves (per unit of output).
+
 Coefficients form
 -----------------
 ``A.csv`` (required)
@@ -90,7 +102,8 @@ that is not square, row codes that differ from column codes, duplicate codes, a 
 not a number (row code, column code and the text are named), empty or NaN cells, output that
 is zero or negative (sectors named), final-demand / value-added / output codes that do not
 match ``Z.csv`` (or ``A.csv``), household codes that are not in the file (the available codes
-are listed). A coefficient matrix whose spectral radius is 1 or more raises
+are listed), satellite accounts with negative values that are not declared in
+``satellite_signed``, satellite keys naming accounts that ``satellites.csv`` lacks. A coefficient matrix whose spectral radius is 1 or more raises
 :class:`~iouq.errors.NotProductiveError`.
 
 Bundled tables
@@ -132,10 +145,11 @@ __all__ = [
 ]
 
 FORMS = ("flows", "coefficients")
-YAML_KEYS = ("name", "form", "units", "source", "description", "households", "provenance")
+YAML_KEYS = ("name", "form", "units", "source", "description", "households", "provenance", "satellite_units",
+             "satellite_signed")
 HOUSEHOLD_KEYS = {"flows": ("consumption", "income"), "coefficients": ("label",)}
 #: Files a table directory may contain; :func:`write_table_dir` owns exactly these names.
-TABLE_FILES = ("table.yaml", "Z.csv", "A.csv", "output.csv", "final_demand.csv", "value_added.csv")
+TABLE_FILES = ("table.yaml", "Z.csv", "A.csv", "output.csv", "final_demand.csv", "value_added.csv", "satellites.csv")
 _MAX_LISTED = 8  # how many offending cells / codes a message lists
 
 
@@ -397,6 +411,8 @@ class TableSpec:
     households: dict[str, str] | None
     quoted: dict[str, bool]  # whether each household code was written as a YAML string
     provenance: dict | None = None  # how a derived table was made (e.g. iouq regionalize), free mapping
+    satellite_units: dict[str, str] = dataclasses.field(default_factory=dict)
+    satellite_signed: tuple[str, ...] = ()
 
 
 def _text(path: Path, key: str, value: object) -> str:
@@ -446,7 +462,26 @@ def read_spec(directory: Path) -> TableSpec:
         households = {k: _text(path, f"households.{k}", v).strip() for k, v in households.items()}
         if any(not v for v in households.values()):
             raise TableError(f"{path}: 'households' has an empty code. Give the code of the household {'/'.join(want)}.")
+    sat_units = data.get("satellite_units")
+    if sat_units is None:
+        sat_units = {}
+    if not isinstance(sat_units, dict) or any(isinstance(v, (dict, list)) for v in sat_units.values()):
+        raise TableError(
+            f"{path}: 'satellite_units' must be a mapping from account to unit, e.g. "
+            "'satellite_units: {EMP: 1000 persons, CO2: 1000 t}'."
+        )
+    sat_units = {str(k).strip(): ("" if v is None else str(v)) for k, v in sat_units.items()}
+    signed = data.get("satellite_signed")
+    if signed is None:
+        signed = []
+    if not isinstance(signed, list) or any(isinstance(v, (dict, list)) for v in signed):
+        raise TableError(
+            f"{path}: 'satellite_signed' must be a list of satellite accounts that may be negative, "
+            "e.g. 'satellite_signed: [B1G]'; every other account must be non-negative."
+        )
     return TableSpec(
+        satellite_units=sat_units,
+        satellite_signed=tuple(str(v).strip() for v in signed),
         name=_text(path, "name", data.get("name")) or directory.resolve().name,
         form=form,
         units=_text(path, "units", data.get("units")),
@@ -496,6 +531,59 @@ def _read_value_added(path: Path, sectors: Sequence[str], ref: str) -> Labelled:
     m = read_labelled_csv(path)
     _compare_codes(path, m.cols, sectors, "column codes (sectors)", ref)
     return m
+
+
+def _read_satellites(directory: Path, spec: TableSpec, sectors: Sequence[str], ref: str,
+                     output: np.ndarray | None) -> pd.DataFrame | None:
+    """Read ``satellites.csv`` (accounts x sectors) and return the intensities.
+
+    Flows form: the file holds totals per sector, divided by output here; coefficients form: it
+    holds intensities. Accounts not listed in ``satellite_signed`` must be non-negative.
+    """
+    path = directory / "satellites.csv"
+    yaml_path = directory / "table.yaml"
+    if not path.exists():
+        used = [k for k in ("satellite_units", "satellite_signed") if getattr(spec, k)]
+        if used:
+            raise TableError(
+                f"{yaml_path}: {' and '.join(used)} given but {path} does not exist. "
+                "Add satellites.csv (first column 'account', one column per sector) or remove the keys."
+            )
+        return None
+    m = read_labelled_csv(path)
+    _compare_codes(path, m.cols, sectors, "column codes (sectors)", ref)
+    accounts = list(m.rows)
+    for key, names in (("satellite_units", list(spec.satellite_units)), ("satellite_signed", list(spec.satellite_signed))):
+        unknown = [a for a in names if a not in accounts]
+        if unknown:
+            raise TableError(
+                f"{yaml_path}: {key} names accounts that are not rows of satellites.csv: {_fmt_codes(unknown)}. "
+                f"Accounts in satellites.csv: {_fmt_codes(accounts)}; fix the names."
+            )
+    what = "totals" if spec.form == "flows" else "intensities"
+    bad = [
+        f"account {accounts[i]!r}, sector {sectors[j]!r} holds {m.values[i, j]:g}"
+        for i, j in np.argwhere(m.values < 0)
+        if accounts[i] not in spec.satellite_signed
+    ]
+    if bad:
+        raise TableError(
+            f"{path}: negative {what} in accounts declared non-negative: {'; '.join(bad[:_MAX_LISTED])}"
+            + (f" (and {len(bad) - _MAX_LISTED} more)" if len(bad) > _MAX_LISTED else "")
+            + ". Correct the values, or list the account under 'satellite_signed' in table.yaml if it may "
+            "legally be negative."
+        )
+    values = m.values / output[None, :] if spec.form == "flows" else m.values.copy()
+    return pd.DataFrame(values, index=pd.Index(accounts, name="account"), columns=list(sectors))
+
+
+def _satellite_fields(directory: Path, spec: TableSpec, sectors: Sequence[str], ref: str,
+                      output: np.ndarray | None) -> dict:
+    S = _read_satellites(directory, spec, sectors, ref, output)
+    if S is None:
+        return {}
+    return {"satellites": S, "satellite_units": {a: spec.satellite_units.get(a, "") for a in S.index},
+            "satellite_signed": tuple(spec.satellite_signed)}
 
 
 def _productive(A: np.ndarray, where: str) -> None:
@@ -582,6 +670,7 @@ def _read_flows(directory: Path, spec: TableSpec) -> IOTable:
         source=spec.source,
         household_label=label,
         meta=_meta(directory, spec),
+        **_satellite_fields(directory, spec, sectors, ref, x),
     )
 
 
@@ -628,6 +717,7 @@ def _read_coefficients(directory: Path, spec: TableSpec) -> IOTable:
         source=spec.source,
         household_label=label,
         meta=_meta(directory, spec),
+        **_satellite_fields(directory, spec, codes, ref, None),
     )
 
 
@@ -702,6 +792,12 @@ def _write_yaml(path: Path, table: IOTable, form: str, households: dict[str, str
         data["households"] = dict(households)
     if table.meta.get("provenance"):
         data["provenance"] = dict(table.meta["provenance"])
+    if table.satellites is not None:
+        units = {a: str(table.satellite_units.get(a, "")) for a in table.accounts if table.satellite_units.get(a, "")}
+        if units:
+            data["satellite_units"] = units
+        if table.satellite_signed:
+            data["satellite_signed"] = list(table.satellite_signed)
     path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=1000), encoding="utf-8")
 
 
@@ -831,6 +927,15 @@ def write_table_dir(table: IOTable, path: str | os.PathLike, form: str = "coeffi
     if table.value_added is not None:
         _write_frame(directory / "value_added.csv", table.value_added)
         written.add("value_added.csv")
+    if table.satellites is not None:
+        S = table.satellites.to_numpy(dtype=float)
+        values = S * table.output[None, :] if form == "flows" else S  # type: ignore[index]
+        with open(directory / "satellites.csv", "w", newline="", encoding="utf-8") as fh:
+            w = csv.writer(fh, lineterminator="\n")
+            w.writerow(["account", *sectors])
+            for account, row in zip(table.accounts, values):
+                w.writerow([account, *(_fmt(v) for v in row)])
+        written.add("satellites.csv")
     _write_yaml(directory / "table.yaml", table, form, households)
     for stale in set(TABLE_FILES) - written:
         (directory / stale).unlink(missing_ok=True)
@@ -951,6 +1056,8 @@ def _fresh_copy(table: IOTable) -> IOTable:
         final_demand=None if table.final_demand is None else table.final_demand.copy(),
         value_added=None if table.value_added is None else table.value_added.copy(),
         meta=copy.deepcopy(table.meta),
+        satellites=None if table.satellites is None else table.satellites.copy(),
+        satellite_units=dict(table.satellite_units),
     )
 
 

@@ -195,6 +195,12 @@ for _dataset in DATASETS:
 INTERVAL_METHODS = list(config["interval"]["methods"])
 IMPORTANCE = config["importance"]  # settings of the importance family (rules/importance.smk)
 STOCHASTIC = config["stochastic"]  # settings of the stochastic family (rules/stochastic.smk)
+SATELLITES = config["satellites"]  # satellite accounts and quantities (rules/satellites.smk)
+if SATELLITES["sat_tol"] is not None and not float(SATELLITES["sat_tol"]) < 1:
+    raise WorkflowError(
+        f"invalid configuration: key 'satellites/sat_tol': '{SATELLITES['sat_tol']}' is not below 1; "
+        "it is a fraction (0.1 means ±10%) or null (the same as each tolerance)."
+    )
 
 # Jerrell's (1995) published intervals are for the bundled Miernyk table.
 JERRELL = "miernyk" in DATASETS and DATASETS["miernyk"] == "miernyk"
@@ -309,6 +315,25 @@ def footprint_outputs(dataset):
     ]
 
 
+_ACCOUNTS = {}
+
+
+def satellite_accounts(dataset):
+    """The configured satellite accounts the table of ``dataset`` has (loaded once, at parse time)."""
+    if dataset not in _ACCOUNTS:
+        have = iouq.tables.load_table(DATASETS[dataset]).accounts
+        wanted = SATELLITES["accounts"] or have
+        _ACCOUNTS[dataset] = [a for a in wanted if a in have]
+    return _ACCOUNTS[dataset]
+
+
+def satellite_outputs(dataset):
+    """The satellite results of one dataset (rules/satellites.smk); none without accounts."""
+    if not satellite_accounts(dataset):
+        return []
+    return [results(f"{dataset}/extensions.csv"), results(f"{dataset}/importance/elasticities.csv")]
+
+
 # --------------------------------------------------------------------------- targets
 def final_outputs(wildcards):
     """Every result of the configured pipeline (the default target)."""
@@ -322,6 +347,7 @@ def final_outputs(wildcards):
         outputs += footprint_outputs(dataset)
     for region in REGIONS:
         outputs += regional_outputs(region)
+        outputs += satellite_outputs(dataset)
     if JERRELL:
         outputs.append(results("miernyk/interval/jerrell_comparison.csv"))
         outputs.append(results("miernyk/interval/jerrell_comparison.png"))

@@ -11,6 +11,7 @@ rule importance_table:
         table=table_source,
         settings=IMPORTANCE,
         seed=config["seed"],
+        satellites=SATELLITES,
     log:
         logs("importance/{dataset}/tol-{tol}.log"),
     benchmark:
@@ -66,6 +67,7 @@ rule importance_counts:
     params:
         table=table_source,
         settings=IMPORTANCE,
+        satellites=SATELLITES,
     log:
         logs("importance/{dataset}/counts.log"),
     benchmark:

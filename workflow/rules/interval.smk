@@ -9,6 +9,7 @@ rule interval_table:
     params:
         table=table_source,
         methods=INTERVAL_METHODS,
+        satellites=SATELLITES,
     log:
         logs("interval/{dataset}/tol-{tol}.log"),
     benchmark:

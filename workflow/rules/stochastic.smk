@@ -13,6 +13,7 @@ rule stochastic_table:
         table=table_source,
         settings=STOCHASTIC,
         seed=config["seed"],
+        satellites=SATELLITES,
     log:
         logs("stochastic/{dataset}/tol-{tol}.log"),
     benchmark:

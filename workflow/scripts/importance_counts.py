@@ -21,7 +21,9 @@ from iouq.tables import load_table  # noqa: E402
 
 settings = snakemake.params.settings
 table = load_table(snakemake.params.table)
-targets, skipped = available_targets(table, settings["targets"])
+sat = snakemake.params.satellites
+accounts = [a for a in (sat["accounts"] or table.accounts) if a in table.accounts]
+targets, skipped = available_targets(table, list(settings["targets"]) + [f"effects:{a}" for a in accounts])
 for target, reason in skipped.items():
     log.info("target %s skipped: %s", target, reason)
 log.info("table %s (%s): %d sectors; p values %s; cut-off %g%%", table.name, snakemake.params.table, table.n, settings["count_p"], settings["cutoff"])

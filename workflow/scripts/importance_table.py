@@ -27,7 +27,9 @@ settings = snakemake.params.settings
 salib = settings["salib"]
 table = load_table(snakemake.params.table)
 tol = float(snakemake.wildcards.tol)
-targets, skipped = available_targets(table, settings["targets"])
+sat = snakemake.params.satellites
+accounts = [a for a in (sat["accounts"] or table.accounts) if a in table.accounts]
+targets, skipped = available_targets(table, list(settings["targets"]) + [f"effects:{a}" for a in accounts])
 log.info("table %s (%s): %d sectors; tol %r; p %r; targets %s", table.name, snakemake.params.table, table.n, tol, settings["p"], targets)
 for target, reason in skipped.items():
     log.info("target %s skipped: %s", target, reason)

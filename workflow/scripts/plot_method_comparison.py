@@ -19,8 +19,13 @@ from iouq.results import write_figure_atomic  # noqa: E402
 densities = pd.read_csv(snakemake.input.densities, dtype={"sector": str})
 intervals = pd.read_csv(snakemake.input.intervals, dtype={"sector": str})
 w = snakemake.wildcards
+# the multipliers, then the first satellite account's Type I effect and multiplier (if any)
+shown = ["output_type1", "income_type2"]
+for quantity in ("effect_type1", "multiplier_type1"):
+    names = [m for m in dict.fromkeys(densities["multiplier"]) if str(m).startswith(quantity + ":")]
+    shown += names[:1]
 fig = plot_method_comparison(
-    densities, intervals, title=f"{w.dataset}, tolerance ±{100 * float(w.tol):g}%: stochastic densities and interval enclosures"
+    densities, intervals, multipliers=shown, title=f"{w.dataset}, tolerance ±{100 * float(w.tol):g}%: stochastic densities and interval enclosures"
 )
 write_figure_atomic(fig, snakemake.output[0])
 log.info("wrote %s", snakemake.output[0])

@@ -21,6 +21,7 @@ logging.captureWarnings(True)
 log = logging.getLogger("iouq.workflow.stochastic_table")
 
 from iouq.results import write_csv_atomic  # noqa: E402
+from iouq.quantities import parse_quantity, table_quantities  # noqa: E402
 from iouq.stochastic import DENSITY_COLUMNS, stochastic_table  # noqa: E402
 from iouq.tables import load_table  # noqa: E402
 
@@ -35,8 +36,21 @@ table = load_table(snakemake.params.table)
 tol = float(snakemake.wildcards.tol)
 log.info("table %s (%s): %d sectors; tol %r; settings %s; seed %s", table.name, snakemake.params.table,
          table.n, tol, settings, snakemake.params.seed)
+sat = snakemake.params.satellites
+sat_tol = None if sat["sat_tol"] is None else float(sat["sat_tol"])
+quantities = []
+for name in table_quantities(table, sat["accounts"] or None, sat["quantities"]):
+    q = parse_quantity(name)
+    if q.quantity == "intensity":
+        log.info("%s skipped: the stochastic family does not analyse intensities themselves", name)
+    elif q.satellite and sat_tol is not None and sat_tol != tol and (q.ratio or tol == 0):
+        log.info("%s skipped: the ratio multipliers need sat_tol equal to the tolerance", name)
+    else:
+        quantities.append(name)
 summary, densities = stochastic_table(
     table, tol,
+    multipliers=quantities,
+    sat_tol=sat_tol,
     distributions=settings["distributions"],
     methods=settings["methods"],
     n_samples=settings["samples"],
