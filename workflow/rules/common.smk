@@ -300,7 +300,7 @@ _SATELLITES = {}
 def has_satellites(dataset):
     """Whether the table of ``dataset`` has satellite accounts (loaded once, at parse time; regions: no)."""
     if dataset not in _SATELLITES:
-        _SATELLITES[dataset] = dataset not in REGIONS and bool(iouq.tables.load_table(DATASETS[dataset]).accounts)
+        _SATELLITES[dataset] = bool(dataset_table(dataset).accounts)
     return _SATELLITES[dataset]
 
 
@@ -321,7 +321,7 @@ _ACCOUNTS = {}
 def satellite_accounts(dataset):
     """The configured satellite accounts the table of ``dataset`` has (loaded once, at parse time)."""
     if dataset not in _ACCOUNTS:
-        have = iouq.tables.load_table(DATASETS[dataset]).accounts
+        have = dataset_table(dataset).accounts
         wanted = SATELLITES["accounts"] or have
         _ACCOUNTS[dataset] = [a for a in wanted if a in have]
     return _ACCOUNTS[dataset]
@@ -345,9 +345,9 @@ def final_outputs(wildcards):
         outputs += importance_outputs(dataset)
         outputs += stochastic_outputs(dataset)
         outputs += footprint_outputs(dataset)
+        outputs += satellite_outputs(dataset)
     for region in REGIONS:
         outputs += regional_outputs(region)
-        outputs += satellite_outputs(dataset)
     if JERRELL:
         outputs.append(results("miernyk/interval/jerrell_comparison.csv"))
         outputs.append(results("miernyk/interval/jerrell_comparison.png"))
