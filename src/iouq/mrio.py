@@ -61,6 +61,7 @@ import pandas as pd
 from .errors import IOUQError
 from .interval import _iv_matmul, box_inverse_enclosure, check_tolerance, coefficient_box
 from .table import IOTable, _abs_productive, check_productive, spectral_radius
+from .quantities import footprint_elasticities as quantity_elasticities
 
 __all__ = [
     "MRIOError",
@@ -548,9 +549,12 @@ def footprint_elasticities(table: IOTable, region: str, account: str, p: float =
     f = float(s @ x)
     if f == 0:
         raise MRIOError(f"the footprint of region '{region}' for '{account}' is 0; elasticities are undefined.")
-    I, J = np.nonzero(table.A)
-    a = table.A[I, J]
-    k = m[I] * x[J] / f  # relative change of f per unit change of a_ij
+    # the elasticities themselves: the one implementation in iouq.quantities
+    el = quantity_elasticities(table, account, final_demand=y)
+    el = el[el["kind"] == "A"]
+    I, J = np.nonzero(table.A)  # the same row-major order as el
+    a = el["coefficient"].to_numpy(dtype=float)
+    k = el["elasticity"].to_numpy(dtype=float) / a  # relative change of f per unit change of a_ij
     lji = L[J, I]
     pf = p / 100.0
     sig = np.sign(k)
@@ -563,7 +567,7 @@ def footprint_elasticities(table: IOTable, region: str, account: str, p: float =
     # (any box or log-normal spread with one relative size for A, S and Y): contributions
     # e_ij^2 of the coefficients against those of the intensities (s_j x_j / f)^2 and of final
     # demand (m_j y_j / f)^2.
-    e = k * a
+    e = el["elasticity"].to_numpy(dtype=float)
     total = float(np.sum(e**2) + np.sum((s * x / f) ** 2) + np.sum((m * y / f) ** 2))
     return pd.DataFrame({
         "row": [table.sectors[i] for i in I],
