@@ -186,7 +186,7 @@ CLI_CASES = [
     (["interval", "miernyk", "--tol", "inf", "--multiplier", "output_type1", "--method", "sharp"], "--tol must be"),
     (["interval", "miernyk", "--tol", "1", "--multiplier", "output_type1", "--method", "sharp"], "below 1"),
     (["interval", "miernyk", "--tol", "abc", "--multiplier", "output_type1", "--method", "sharp"], "invalid tolerance value"),
-    (["interval", "miernyk", "--tol", "0.01", "--multiplier", "bogus", "--method", "sharp"], "invalid choice"),
+    (["interval", "miernyk", "--tol", "0.01", "--multiplier", "bogus", "--method", "sharp"], "unknown multiplier 'bogus'"),
     (["interval", "miernyk", "--tol", "0.01", "--multiplier", "output_type1", "--method", "bogus"], "invalid choice"),
     (["interval", "miernyk", "--tol", "0.6", "--multiplier", "output_type2", "--method", "sharp"], "Productivity is lost at tolerance"),
     (["interval", "no-such-table", "--tol", "0.01", "--multiplier", "output_type1", "--method", "sharp"], "neither a bundled table"),
@@ -211,7 +211,7 @@ CLI_CASES = [
     (["importance", "miernyk", "--p", "0"], "p must be"),
     (["importance", "miernyk", "--p", "-1"], "p must be"),
     (["importance", "miernyk", "--p", "nan"], "p must be"),
-    (["importance", "miernyk", "--target", "bogus"], "invalid choice"),
+    (["importance", "miernyk", "--target", "bogus"], "unknown target 'bogus'"),
     (["multipliers"], "required"),
     (["bogus-command"], "invalid choice"),
 ]

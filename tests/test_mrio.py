@@ -198,7 +198,7 @@ def test_footprint_request_errors(table):
     with pytest.raises(MRIOError, match="no region 'reg9'"):
         footprint_elasticities(table, "reg9", AIR)
     with pytest.raises(MRIOError, match="no satellite accounts"):
-        footprints(load_table("germany1995"))
+        footprints(load_table("miernyk"))
     with pytest.raises(MRIOError, match="unknown footprint distribution"):
         footprint_montecarlo(table, 0.1, 10, 1, distribution="gamma")
 
@@ -214,7 +214,7 @@ def test_cli_footprints_header_values_and_errors(capsys, reference):
     status = cli.main(["footprints", "pymrio-test", "--tol", "0.01"])
     out, err = capsys.readouterr()
     assert status == 0 and out.splitlines()[0] == "region,account,footprint,embodied,direct,lower,upper,exactness"
-    for argv, msg in ((["footprints", "germany1995"], "no satellite accounts"),
+    for argv, msg in ((["footprints", "miernyk"], "no satellite accounts"),
                       (["footprints", "pymrio-test", "--account", "CO2"], "no satellite account 'CO2'"),
                       (["footprints", "pymrio-test", "--tol", "-1"], "--tol must be")):
         status = cli.main(argv)

@@ -429,7 +429,7 @@ def _linear_range(box: CoefficientBox, signs: _Signs, w: np.ndarray, targets: np
             vals = y[targets[cols]]
             e = err[targets[cols]]
             out[cols] = up(vals + e) if d > 0 else down(vals - e)
-            loose[cols] |= ~_agrees(out[cols], vals)
+            loose[cols] |= ~_agrees(out[cols], vals, float(np.max(np.abs(y))))
     exact = ~loose
     if signs.general:
         Ur = np.isnan(rw)
@@ -448,10 +448,14 @@ def _linear_range(box: CoefficientBox, signs: _Signs, w: np.ndarray, targets: np
 EXACT_RTOL: float = 1e-9
 
 
-def _agrees(bound, value):
-    """Whether a rigorous bound is within :data:`EXACT_RTOL` (relative) of the float extreme."""
+def _agrees(bound, value, scale=None):
+    """Whether a rigorous bound is within :data:`EXACT_RTOL` of the float extreme it encloses,
+    relative to ``max(|value|, scale)``: ``scale`` is the magnitude of the computation (e.g. the
+    largest entry of the solved vector), so that an extreme of exactly 0 whose rigorous bound
+    carries the rounding error of its neighbours still counts as exact up to rounding."""
     bound, value = np.asarray(bound, dtype=float), np.asarray(value, dtype=float)
-    return np.abs(bound - value) <= EXACT_RTOL * np.maximum(np.abs(value), np.finfo(float).tiny)
+    ref = np.abs(value) if scale is None else np.maximum(np.abs(value), scale)
+    return np.abs(bound - value) <= np.maximum(EXACT_RTOL * ref, 1e-290)
 
 
 def _quadratic_roots(a2: float, a1: float, a0: float) -> list[float]:
