@@ -800,6 +800,10 @@ BUNDLED: dict[str, BundledTable] = {
             "germany1995", 6, True, "flows",
             "Germany 1995, 6 product groups, domestic flows (Eurostat Manual table 15.4)",
         ),
+        BundledTable(
+            "bea2002-3sector", 3, True, "flows",
+            "United States 2002, 3 sectors (primary, secondary, tertiary; aggregate of bea2002-sector)",
+        ),
     )
 }
 """The bundled tables by name. Load one with :func:`load_table`."""
