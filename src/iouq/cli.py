@@ -8,6 +8,7 @@ Subcommands (all write CSV to standard output)::
     iouq importance TABLE [--p 1] [--target {inverse,multipliers,output}]
     iouq stochastic TABLE --tol T --multiplier M --distribution D --method {perturbation,montecarlo,pce}
                     [--samples N] [--seed S]
+    iouq dynamic TABLE [--scenario FILE] [--engine euler|ivp] [--dt DT]
 
 ``TABLE`` is the name of a bundled table (see ``iouq tables``) or the path of a table
 directory. Floats are printed with ``%.17g`` (round-trip precision), so the output can serve as
@@ -105,6 +106,22 @@ def _cmd_importance(args: argparse.Namespace, out: TextIO) -> None:
         ],
         out,
     )
+
+
+def _cmd_dynamic(args: argparse.Namespace, out: TextIO) -> None:
+    import dataclasses
+
+    from .dynamic.analysis import run_paths
+    from .dynamic.model import build_model, load_scenario
+    from .tables import load_table
+
+    scenario = load_scenario(args.scenario)
+    if args.dt is not None:
+        if not (math.isfinite(args.dt) and args.dt > 0):
+            raise IOUQError(f"--dt must be a number > 0 (model time units), got {args.dt!r}.")
+        scenario = dataclasses.replace(scenario, dt=args.dt)
+    model = build_model(load_table(args.table), scenario)
+    _emit(run_paths(model, engine=args.engine), out)
 
 
 def _cmd_stochastic(args: argparse.Namespace, out: TextIO) -> None:
@@ -224,6 +241,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--chunk-size", type=int, default=1024, metavar="C",
                    help="draws held in memory at a time (does not change the result; default 1024)")
     p.set_defaults(func=_cmd_stochastic)
+
+    p = sub.add_parser(
+        "dynamic",
+        help="dynamic input-output (DS/IO) paths and dynamic multipliers of a demand shock",
+        description=(
+            "Simulate Johnson's dynamic-simulation IO model (Fuentes & Martinez Pellegrini 2021) for a "
+            "baseline and a shocked run and print, per reporting period and sector: period, sector, "
+            "output (shocked run, per period), capacity (end of period), dynamic_multiplier (cumulative "
+            "change in the sector's output per unit of cumulative shock), total_dynamic_multiplier, "
+            "baseline_output, delta_output, delta_final_demand, investment, inventory, time. The "
+            "scenario YAML holds DynamicScenario keys (README, section Dynamic model)."
+        ),
+    )
+    p.add_argument("table", metavar="TABLE", help=table_help)
+    p.add_argument("--scenario", metavar="FILE", default=None, help="scenario YAML file (default: the paper's scenario)")
+    p.add_argument("--engine", choices=("euler", "ivp"), default="euler",
+                   help="fixed-step Euler (STELLA order, default) or the solve_ivp reference")
+    p.add_argument("--dt", type=float, default=None, metavar="DT", help="Euler step in model time units (default 1/16 year)")
+    p.set_defaults(func=_cmd_dynamic)
 
     return parser
 

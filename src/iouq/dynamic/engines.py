@@ -302,8 +302,8 @@ def simulate_ivp(model: DynamicModel, shocks: np.ndarray | None = None, rtol: fl
             active = np.flatnonzero(np.abs(v0) > tiny)
             evs = []
             for idx in active:
-                def ev(t, yy, idx=idx, on=on):
-                    return switch_values(t, yy, on)[idx]
+                def ev(t, yy, on_arg, idx=idx):  # solve_ivp passes args to events too
+                    return switch_values(t, yy, on_arg)[idx]
                 ev.terminal = True
                 evs.append(ev)
             te = [tr for tr in t_report if t0 < tr <= b + 1e-12]

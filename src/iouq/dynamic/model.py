@@ -64,7 +64,7 @@ __all__ = [
     "DynamicError", "UnstableError", "SingularCapitalError", "StabilityWarning",
     "Shock", "DynamicScenario", "DynamicModel", "build_model", "scenario_from_mapping",
     "calibrate_investment_matrix", "long_run_matrix", "long_run_multipliers", "initial_state",
-    "OPTION_VALUES",
+    "OPTION_VALUES", "load_scenario",
 ]
 
 
@@ -245,6 +245,24 @@ def scenario_from_mapping(data: Mapping[str, Any] | None, where: str = "scenario
         return DynamicScenario(shock=Shock(**shock), **data)
     except TypeError as exc:  # a wrong type for a key
         raise DynamicError(f"{where}: {exc}") from None
+
+
+def load_scenario(path: str | None) -> DynamicScenario:
+    """Read a scenario YAML file (a mapping of :class:`DynamicScenario` keys); ``None``: defaults."""
+    if path is None:
+        return DynamicScenario()
+    import yaml
+
+    p = Path(path)
+    if not p.is_file():
+        raise DynamicError(f"scenario file {path!r} does not exist; give the path of a YAML file.")
+    try:
+        data = yaml.safe_load(p.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise DynamicError(f"{path}: not valid YAML ({' '.join(str(exc).split())}).") from None
+    if data is not None and not isinstance(data, Mapping):
+        raise DynamicError(f"{path}: a scenario file must be a mapping of scenario keys.")
+    return scenario_from_mapping(data, where=str(path))
 
 
 # ============================================================================ the numeric model
