@@ -388,6 +388,11 @@ def calibrate_investment_matrix(table: IOTable, scenario: DynamicScenario) -> tu
     d = _per_sector(scenario.depreciation, n, "depreciation", table.sectors)
     beta = _per_sector(scenario.beta, n, "beta", table.sectors)
     x = np.asarray(table.output, dtype=float)
+    if not np.sum((np.log1p(g) + d) * beta * x) > 0:
+        raise DynamicError(
+            "B cannot be calibrated at zero growth and zero depreciation (no investment on the initial "
+            "path); give scenario key 'investment_matrix' as a CSV file."
+        )
     v = gfcf.sum() / float(np.sum((np.log1p(g) + d) * beta * x))
     if not v > 0:
         raise DynamicError(f"table '{table.name}': total GFCF is not positive; B cannot be calibrated.")

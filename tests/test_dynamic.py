@@ -1,0 +1,244 @@
+"""Tests of iouq.dynamic against independent references (closed forms, re-inversion, solve_ivp)."""
+
+from __future__ import annotations
+
+import dataclasses
+import subprocess
+import sys
+import warnings
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from iouq.dynamic.aggregate import BEA2002_3SECTOR, aggregate
+from iouq.dynamic.analysis import (draw_models, long_run_interval, monte_carlo_paths, run_paths,
+                                   sector_multipliers)
+from iouq.dynamic.engines import shock_rates, simulate_euler, simulate_ivp
+from iouq.dynamic.leontief import balanced_growth, leontief_forward
+from iouq.dynamic.model import (DynamicError, DynamicScenario, Shock, SingularCapitalError, UnstableError,
+                                build_model, initial_state, scenario_from_mapping)
+from iouq.table import IOTable
+from iouq.tables import load_table
+
+warnings.filterwarnings("ignore", category=UserWarning, module="iouq.dynamic")
+
+
+@pytest.fixture(scope="module")
+def t3():
+    return load_table("bea2002-3sector")
+
+
+def sc(**kw):
+    return DynamicScenario(**kw)
+
+
+# ----------------------------------------------------------------------------- data
+def test_bundled_3sector_is_the_documented_aggregation(t3):
+    big = load_table("bea2002-sector")
+    agg = aggregate(big, BEA2002_3SECTOR)
+    np.testing.assert_allclose(t3.A, agg.A, rtol=1e-12)
+    # independent: group output = sum of member outputs; flows Z summed by brute force
+    x = big.output
+    groups = {"1": ["01"], "2": ["02", "03", "04", "05"], "3": [f"{i:02d}" for i in range(6, 16)]}
+    idx = {g: [big.sectors.index(c) for c in cs] for g, cs in groups.items()}
+    Z = big.A * x[None, :]
+    for a, g in enumerate("123"):
+        assert t3.output[a] == pytest.approx(x[idx[g]].sum(), rel=1e-12)
+        for b, h in enumerate("123"):
+            z = sum(Z[i, j] for i in idx[g] for j in idx[h])
+            assert t3.A[a, b] == pytest.approx(z / x[idx[h]].sum(), rel=1e-10)
+    assert t3.has_households and t3.n == 3
+
+
+# ----------------------------------------------------------------------------- steady states
+@pytest.mark.parametrize("kw", [
+    dict(),
+    dict(production_rule="adjustment", loop_break="simultaneous"),
+    dict(production_rule="adjustment", loop_break="smooth"),
+    dict(production_rule="inventory", accelerator_role="capacity", accelerator=0.05, allow_unstable=True),
+    dict(investment_form="depr_direct"),
+])
+def test_no_shock_paths_are_constant(t3, kw):
+    m = build_model(t3, sc(growth=0.0, beta=(1.1, 1.3, 1.25), **kw))
+    r = simulate_euler(m, np.zeros((1, 3)), record_steps=True)
+    for key in ("steps_X", "steps_Xc", "steps_C"):
+        v = r[key][0]
+        np.testing.assert_allclose(v, np.broadcast_to(v[0], v.shape), rtol=1e-10, atol=0)
+
+
+def test_no_shock_constant_reference_engine(t3):
+    m = build_model(t3, sc(growth=0.0, beta=(1.1, 1.3, 1.25)))
+    r = simulate_ivp(m, np.zeros((1, 3)))
+    out = r["output"][0]
+    np.testing.assert_allclose(out, np.broadcast_to(out[0], out.shape), rtol=1e-10)
+
+
+def test_balanced_growth_path_is_followed(t3):
+    m = build_model(t3, sc(growth=0.03, beta=(1.2, 1.3, 1.25)))
+    r = simulate_euler(m, np.zeros((1, 3)), record_steps=True)
+    X = r["steps_X"][0]
+    rho = 1.03 ** m.scenario.dt
+    np.testing.assert_allclose(X[1:] / X[:-1], rho, rtol=1e-10)
+
+
+def _permanent_step(t3, **kw):
+    s = sc(growth=0.0, beta=(1.2, 1.3, 1.25), horizon=60.0, period=1.0, dt=1 / 32,
+           shock=Shock(size=0.01, start=0.0, duration=60.0, spread="rate"), **kw)
+    m = build_model(t3, s)
+    base = simulate_euler(m, np.zeros((1, 3)))
+    shocked = simulate_euler(m)
+    dX = (shocked["output"] - base["output"])[0, -1].sum()
+    dY = (shocked["final_demand"] - base["final_demand"])[0, -1].sum()
+    return m, dX / dY
+
+
+def test_steady_state_equals_closed_form(t3):
+    m, ratio = _permanent_step(t3)
+    A, B, d, beta = m.A[0], m.B[0], m.d[0], m.beta[0]
+    L = np.linalg.inv(np.eye(3) - A - B @ np.diag(d * beta))
+    assert ratio == pytest.approx(L.sum(axis=0)[1], rel=1e-6)
+
+
+def test_zero_depreciation_fast_adjustment_gives_static_leontief(t3, tmp_path):
+    B = build_model(t3, sc()).B[0]
+    path = tmp_path / "B.csv"
+    path.write_text("code,1,2,3\n" + "".join(f"{i + 1}," + ",".join(repr(float(v)) for v in B[i]) + "\n" for i in range(3)))
+    m, ratio = _permanent_step(t3, depreciation=0.0, accelerator=20.0, investment_matrix=str(path))
+    assert ratio == pytest.approx(np.linalg.inv(np.eye(3) - t3.A).sum(axis=0)[1], rel=1e-6)
+
+
+# ----------------------------------------------------------------------------- convergence
+def test_euler_converges_to_reference_at_first_order(t3):
+    base = dict(growth=0.0, beta=(1.2, 1.3, 1.25), horizon=2.0, shock=Shock(start=0.25, duration=1.0))
+    ref = simulate_ivp(build_model(t3, sc(**base)))["output"][0]
+    errs = []
+    dts = [1 / 32, 1 / 64, 1 / 128, 1 / 256]
+    for dt in dts:
+        out = simulate_euler(build_model(t3, sc(dt=dt, **base)))["output"][0]
+        errs.append(np.max(np.abs(out - ref) / np.abs(ref)))
+    orders = np.log2(np.array(errs[:-1]) / np.array(errs[1:]))
+    assert np.all((orders > 0.85) & (orders < 1.15)), (errs, orders)
+
+
+# ----------------------------------------------------------------------------- constraints
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    n=st.integers(2, 3), seed=st.integers(0, 10_000), size=st.floats(-0.5, 0.8),
+    rule=st.sampled_from(["inventory", "adjustment"]), loop=st.sampled_from(["lag", "smooth", "simultaneous"]),
+    beta=st.floats(0.8, 1.6), k=st.floats(0.1, 3.0),
+)
+def test_constraints_hold_on_every_step(n, seed, size, rule, loop, beta, k):
+    rng = np.random.default_rng(seed)
+    A = rng.uniform(0, 0.4 / n, (n, n))
+    x = rng.uniform(50, 150, n)
+    fd = x - A @ x
+    import pandas as pd
+
+    codes = tuple(str(i + 1) for i in range(n))
+    F = pd.DataFrame({"C": 0.8 * fd, "F020": 0.2 * fd}, index=list(codes))
+    V = pd.DataFrame([x - A.sum(0) * x], index=["V"], columns=list(codes))
+    t = IOTable("rand", codes, A, output=x, final_demand=F, value_added=V)
+    s = sc(growth=0.0, beta=beta, accelerator=k, accelerator_role="capacity", production_rule=rule,
+           loop_break=loop, allow_unstable=True, horizon=2.0, shock=Shock(sector="1", size=size, duration=1.0))
+    try:
+        m = build_model(t, s)
+        r = simulate_euler(m, record_steps=True)
+    except DynamicError:
+        return  # refused with a clear error (e.g. negative shock larger than demand, loop not an M-matrix)
+    X, Xc, E, GI = r["steps_X"], r["steps_Xc"], r["steps_E"], r["steps_GI"]
+    ok = np.isfinite(X)
+    assert np.all(X[ok] <= Xc[ok] * (1 + 1e-12))
+    assert np.all(GI[np.isfinite(GI)] >= 0)
+    assert np.all(E[np.isfinite(E)] >= 0)
+    assert np.all(X[ok] >= 0)
+
+
+# ----------------------------------------------------------------------------- uncertainty
+def test_long_run_hull_is_attained_and_contains_monte_carlo_limits(t3):
+    s = sc(growth=0.0, beta=(1.2, 1.3, 1.25), horizon=60.0, period=1.0, dt=1 / 16,
+           shock=Shock(size=0.01, start=0.0, duration=60.0, spread="rate"))
+    m = build_model(t3, s)
+    tol = 0.1
+    hull = long_run_interval(m, tol, d_range=(0.08, 0.12), beta_rel=0.05)
+    assert set(hull.exactness) == {"exact"}
+    # corners by independent re-inversion
+    lo = np.linalg.inv(np.eye(3) - 0.9 * t3.A - 0.9 * m.B[0] @ np.diag(0.08 * 0.95 * m.beta[0])).sum(0)
+    hi = np.linalg.inv(np.eye(3) - 1.1 * t3.A - 1.1 * m.B[0] @ np.diag(0.12 * 1.05 * m.beta[0])).sum(0)
+    np.testing.assert_allclose(hull.lower, lo, rtol=1e-12)
+    np.testing.assert_allclose(hull.upper, hi, rtol=1e-12)
+    big = draw_models(m, tol, 40, seed=3, d_range=(0.08, 0.12), beta_rel=0.05)
+    base = simulate_euler(big, np.zeros((40, 3)))
+    shocked = simulate_euler(big, shock_rates(big))
+    limit = ((shocked["output"] - base["output"])[:, -1].sum(-1)
+             / (shocked["final_demand"] - base["final_demand"])[:, -1].sum(-1))
+    j = 1
+    assert np.all(limit >= hull.lower[j]) and np.all(limit <= hull.upper[j])
+    assert limit.max() - limit.min() > 0.05 * (hull.upper[j] - hull.lower[j])  # the draws really vary
+
+
+def test_monte_carlo_reproducible_and_chunk_independent(t3):
+    m = build_model(t3, sc())
+    a, la = monte_carlo_paths(m, 0.05, 30, seed=7, chunk_size=7)
+    b, lb = monte_carlo_paths(m, 0.05, 30, seed=7, chunk_size=30)
+    assert np.array_equal(a, b, equal_nan=True) and np.array_equal(la, lb)
+
+
+def test_long_run_exceeds_static_and_sector_runs_match_single_runs(t3):
+    from iouq.dynamic.model import long_run_multipliers
+
+    m = build_model(t3, sc())
+    static = np.linalg.inv(np.eye(3) - t3.A).sum(0)
+    lr = long_run_multipliers(m.A[0], m.B[0], m.d[0], m.beta[0])
+    assert np.all(lr > static)
+    paths, peak = sector_multipliers(m)  # one batched run of the three shocks
+    single = run_paths(build_model(t3, sc(shock=Shock(sector="3"))))
+    np.testing.assert_allclose(paths[2, 1:], single.total_dynamic_multiplier.to_numpy()[::3][1:], rtol=1e-12)
+
+
+# ----------------------------------------------------------------------------- refusals
+def test_bad_scenarios_are_refused(t3):
+    with pytest.raises(DynamicError, match="dt"):
+        build_model(t3, sc(dt=-0.1))
+    with pytest.raises(DynamicError, match="horizon"):
+        build_model(t3, sc(horizon=1.0))
+    with pytest.raises(DynamicError, match="larger than its final demand"):
+        run_paths(build_model(t3, sc(shock=Shock(sector="1", size=-2.0))))
+    with pytest.raises(UnstableError, match="eigenvalue"):
+        run_paths(build_model(t3, sc(accelerator_role="capacity")))
+    with pytest.raises(DynamicError, match="unknown key"):
+        scenario_from_mapping({"acclerator": 7})
+
+
+def test_leontief_forward_model():
+    A = np.array([[0.2, 0.1], [0.15, 0.25]])
+    B = np.array([[0.5, 0.3], [0.1, 0.4]])
+    r, xs = balanced_growth(A, B, 0.0)
+    x = leontief_forward(A, B, 100 * xs, np.zeros((5, 2)))
+    np.testing.assert_allclose(x[5], 100 * xs * (1 + r) ** 5, rtol=1e-10)
+    d = np.array([[1.0, 2.0], [3.0, 1.0], [2.0, 2.0]])
+    x = leontief_forward(A, B, np.array([10.0, 12.0]), d, delta=0.1)
+    for t in range(3):  # the defining equation holds
+        res = x[t] - A @ x[t] - B @ (x[t + 1] - x[t]) - 0.1 * B @ x[t] - d[t]
+        assert np.max(np.abs(res)) < 1e-10
+    with pytest.raises(SingularCapitalError, match="consolidate"):
+        leontief_forward(A, np.array([[0.5, 0.3], [0.0, 0.0]]), np.ones(2), np.zeros((2, 2)))
+
+
+def _cli(*args):
+    return subprocess.run([sys.executable, "-m", "iouq.cli", *args], capture_output=True, text=True)
+
+
+def test_cli_header_and_errors(tmp_path):
+    r = _cli("dynamic", "bea2002-3sector")
+    assert r.returncode == 0
+    assert r.stdout.startswith("period,sector,output,capacity,dynamic_multiplier")
+    bad = tmp_path / "s.yaml"
+    bad.write_text("accelerator_role: capacity\n")
+    r = _cli("dynamic", "bea2002-3sector", "--scenario", str(bad))
+    assert r.returncode == 2 and r.stdout == ""
+    lines = r.stderr.strip().splitlines()
+    assert lines[-1].startswith("iouq: error: unstable configuration") and "eigenvalue" in lines[-1]
+    r = _cli("dynamic", "bea2002-3sector", "--dt", "0")
+    assert r.returncode == 2 and r.stdout == "" and r.stderr.startswith("iouq: error:")
