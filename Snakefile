@@ -20,9 +20,11 @@ include: "workflow/rules/interval.smk"
 include: "workflow/rules/importance.smk"
 include: "workflow/rules/stochastic.smk"
 include: "workflow/rules/report.smk"
+include: "workflow/rules/dynamic.smk"
 
 
 rule all:
     default_target: True
     input:
         final_outputs,
+        dynamic_outputs(),
