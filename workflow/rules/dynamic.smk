@@ -118,6 +118,7 @@ rule plot_dynamic:
         dtol="|".join(re.escape(t) for t in (DYNAMIC["tolerances"] if DYNAMIC else [])) or "NONE",
     params:
         tol=lambda wc: wc.dtol,
+        table=lambda wc: DYN_DATASETS[wc.dyn],
     threads: 1
     resources:
         mem_mb=500,

@@ -202,16 +202,15 @@ def monte_carlo_paths(model: DynamicModel, tol: float, draws: int, seed: int, ch
     sectors = sectors or [model.scenario.shock.sector]
     w = _weights(model)
     lr = long_run_multipliers(big.A, big.B, big.d, big.beta, model.scenario.investment_form, weights=w)
-    paths = []
-    for code in sectors:
-        chunks = []
-        for a in range(0, draws, chunk_size):
-            sub = big.with_params(**{f: getattr(big, f)[a:a + chunk_size] for f in
-                                     ("A", "B", "Y0", "d", "beta", "k", "phi", "growth")})
-            b, s = _pair_runs(sub, [code] * sub.size, "euler")
-            chunks.append(dynamic_multiplier_paths(b, s, w)[1])
-        paths.append(np.concatenate(chunks, axis=0))
-    return np.array(paths), lr
+    out = [[] for _ in sectors]
+    for a in range(0, draws, chunk_size):
+        sub = big.with_params(**{f: getattr(big, f)[a:a + chunk_size] for f in
+                                 ("A", "B", "Y0", "d", "beta", "k", "phi", "growth")})
+        base = simulate(sub, "euler", shocks=np.zeros((sub.size, sub.n)))  # shared by every shocked sector
+        for i, code in enumerate(sectors):
+            shocked = simulate(sub, "euler", shocks=shock_rates(sub, [code] * sub.size))
+            out[i].append(dynamic_multiplier_paths(base, shocked, w)[1])
+    return np.array([np.concatenate(c, axis=0) for c in out]), lr
 
 
 def multiplier_table(table: IOTable, model: DynamicModel, tol: float, draws: int, seed: int,
@@ -251,7 +250,8 @@ def multiplier_table(table: IOTable, model: DynamicModel, tol: float, draws: int
         "final_dynamic": paths[:, -1], "mc_long_run_q025": qlr[0], "mc_long_run_q975": qlr[1], "mc_draws": draws,
     }, columns=MULTIPLIER_COLUMNS)
     time = model.scenario.period * np.arange(1, paths.shape[1] + 1)
-    return df, {"point": paths, "mc": mc, "time": time}
+    sh = model.scenario.shock
+    return df, {"point": paths, "mc": mc, "time": time, "shock_start": sh.start, "shock_end": sh.start + sh.duration}
 
 
 def importance_long_run(model: DynamicModel) -> pd.DataFrame:
