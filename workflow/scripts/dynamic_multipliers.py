@@ -2,7 +2,12 @@
 bands -> results/{dataset}/dynamic/multipliers_tol-{tol}.csv and bands_tol-{tol}.csv."""
 
 import logging
+import os
 import sys
+
+# BLAS threads = the rule's threads (many small batched solves: extra threads only contend).
+os.environ.setdefault("OPENBLAS_NUM_THREADS", str(snakemake.threads))
+os.environ.setdefault("OMP_NUM_THREADS", str(snakemake.threads))
 import time
 
 sys.stderr = open(snakemake.log[0], "w", buffering=1)

@@ -1,7 +1,12 @@
 """Rule dynamic_paths: paths of the scenario's shock -> results/{dataset}/dynamic/paths.csv."""
 
 import logging
+import os
 import sys
+
+# BLAS threads = the rule's threads (many small batched solves: extra threads only contend).
+os.environ.setdefault("OPENBLAS_NUM_THREADS", str(snakemake.threads))
+os.environ.setdefault("OMP_NUM_THREADS", str(snakemake.threads))
 
 sys.stderr = open(snakemake.log[0], "w", buffering=1)
 logging.basicConfig(stream=sys.stderr, level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s",

@@ -127,11 +127,16 @@ def solve_demand(model: DynamicModel, Xc: np.ndarray, P: np.ndarray, Chat: np.nd
     return C, X, GI, I, GIraw, Xdes
 
 
+def _mv(M: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """Batched matrix-vector product ``M[s] @ x[s]`` (BLAS through matmul)."""
+    return np.matmul(M, x[..., None])[..., 0]
+
+
 def _investment(model: DynamicModel, GI: np.ndarray, Xc: np.ndarray) -> np.ndarray:
-    I = np.einsum("sij,sj->si", model.B, GI)
+    I = _mv(model.B, GI)
     if model.scenario.investment_form == "depr_direct":
         dep = model.d * Xc
-        I = I + model.B.sum(axis=1) * dep - np.einsum("sij,sj->si", model.B, dep)
+        I = I + model.B.sum(axis=1) * dep - _mv(model.B, dep)
     return I
 
 
@@ -188,10 +193,10 @@ def simulate_euler(model: DynamicModel, shocks: np.ndarray | None = None, record
             GI = np.maximum(GIraw, 0.0)
             I = _investment(model, GI, Xc)
             if inventory:
-                C = np.einsum("sij,sj->si", A, Xm) + Y + I
+                C = _mv(A, Xm) + Y + I
                 X = np.minimum(C + (model.h * C - E) / model.tau_e, Xc)
             else:
-                C = np.einsum("sij,sj->si", A, X) + Y + I
+                C = _mv(A, X) + Y + I
         else:
             C, Xn, GI, I, _, _ = solve_demand(model, Xc, E if inventory else X,
                                              Ce if sc.loop_break == "smooth" else None, Y)

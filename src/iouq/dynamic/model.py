@@ -519,17 +519,30 @@ def long_run_multipliers(A: np.ndarray, B: np.ndarray, d: np.ndarray, beta: np.n
     """
     G = long_run_matrix(A, B, d, beta, investment_form)
     n = G.shape[-1]
-    rho = np.max(np.abs(np.linalg.eigvals(G)), axis=-1)
-    if np.any(rho >= 1):
-        raise DynamicError(
-            f"A + B d^ beta^ has spectral radius {float(np.max(rho)):.6g} >= 1: the dynamic model has no "
-            "steady state (Hawkins-Simon fails on the augmented matrix); lower depreciation, beta or B."
-        )
     w = np.ones(n) if weights is None else np.asarray(weights, dtype=float)
     M = np.eye(n) - G
-    # w' M^-1 = solve(M', w)'
-    wb = np.broadcast_to(w, G.shape[:-1])[..., None]
-    return np.linalg.solve(np.swapaxes(M, -1, -2), wb)[..., 0]
+    # w' M^-1 = solve(M', w)'; with the ones vector as a second right-hand side, v = M'^-1 1 > 0
+    # certifies rho(G) < 1 for non-negative G (v = sum (G')^k 1; Perron vector argument otherwise).
+    rhs = np.stack(np.broadcast_arrays(np.broadcast_to(w, G.shape[:-1]), np.ones(G.shape[:-1])), axis=-1)
+    try:
+        sol = np.linalg.solve(np.swapaxes(M, -1, -2), rhs)
+        ok = np.all(sol[..., 1] > 0, axis=-1) if np.all(G >= 0) else None
+    except np.linalg.LinAlgError:
+        sol, ok = None, np.zeros(G.shape[:-2], dtype=bool)
+    if ok is None:  # mixed signs: rho(G) <= rho(|G|) < 1 when (I - |G|)^-1 1 > 0
+        try:
+            v = np.linalg.solve(np.eye(n) - np.abs(G), np.ones(G.shape[:-1])[..., None])[..., 0]
+            ok = np.all(v > 0, axis=-1)
+        except np.linalg.LinAlgError:
+            ok = np.zeros(G.shape[:-2], dtype=bool)
+    if not np.all(ok):
+        rho = np.max(np.abs(np.linalg.eigvals(G)), axis=-1)
+        if np.any(rho >= 1):
+            raise DynamicError(
+                f"A + B d^ beta^ has spectral radius {float(np.max(rho)):.6g} >= 1: the dynamic model has no "
+                "steady state (Hawkins-Simon fails on the augmented matrix); lower depreciation, beta or B."
+            )
+    return sol[..., 0]
 
 
 # ============================================================================ initial state

@@ -43,11 +43,15 @@ def _params(model: DynamicModel):
     return (model.A[0], model.B[0], model.k[0], model.beta[0], model.d[0], model.phi[0])
 
 
+def _col(v: np.ndarray) -> np.ndarray:
+    return v[:, None]
+
+
 def _invest(model, GI, Xc):
     A, B, k, beta, d, phi = _params(model)
     I = B @ GI
     if model.scenario.investment_form == "depr_direct":
-        I = I + B.sum(axis=0) * d * Xc - B @ (d * Xc)
+        I = I + _col(B.sum(axis=0) * d) * Xc - B @ (_col(d) * Xc)
     return I
 
 
@@ -74,25 +78,25 @@ def _is_mmatrix(M: np.ndarray) -> tuple[bool, float]:
 
 
 def _rhs_linear(model: DynamicModel, s: np.ndarray) -> np.ndarray:
+    """The homogeneous unconstrained right-hand side applied to the columns of ``s`` (3n x m)."""
     A, B, k, beta, d, phi = _params(model)
     n = A.shape[0]
     sc = model.scenario
     Xc, P, Ce = s[:n], s[n:2 * n], s[2 * n:]
     smooth = sc.loop_break == "smooth"
     M = loop_matrix(model)
-    # I = B(k beta Chat + (d - k) Xc) [+ depr_direct terms]
-    r = B @ ((d - k) * Xc + (k * beta * Ce if smooth else 0.0))
+    r = B @ (_col(d - k) * Xc + (_col(k * beta) * Ce if smooth else 0.0))
     if sc.investment_form == "depr_direct":
-        r = r + B.sum(axis=0) * d * Xc - B @ (d * Xc)
+        r = r + _col(B.sum(axis=0) * d) * Xc - B @ (_col(d) * Xc)
     if sc.production_rule == "inventory":
         rhs = A @ (-P / model.tau_e) + r
     else:
         rhs = A @ P + r
     C = np.linalg.solve(M, rhs)
     Chat = Ce if smooth else C
-    dXc = k * (beta * Chat - Xc)
-    dP = (model.h * C - P) / model.tau_e if sc.production_rule == "inventory" else phi * (C - P)
-    dCe = (C - Ce) / model.tau_c if smooth else np.zeros(n)
+    dXc = _col(k) * (_col(beta) * Chat - Xc)
+    dP = (model.h * C - P) / model.tau_e if sc.production_rule == "inventory" else _col(phi) * (C - P)
+    dCe = (C - Ce) / model.tau_c if smooth else np.zeros_like(Xc)
     return np.concatenate([dXc, dP, dCe])
 
 
@@ -101,12 +105,9 @@ def jacobian(model: DynamicModel) -> np.ndarray:
     block is dropped unless ``loop_break="smooth"``)."""
     n = model.n
     m = 3 * n if model.scenario.loop_break == "smooth" else 2 * n
-    J = np.zeros((m, m))
-    for j in range(m):
-        e = np.zeros(3 * n)
-        e[j] = 1.0
-        J[:, j] = _rhs_linear(model, e)[:m]
-    return J
+    E = np.zeros((3 * n, m))
+    E[np.arange(m), np.arange(m)] = 1.0
+    return _rhs_linear(model, E)[:m]
 
 
 def euler_step_matrix(model: DynamicModel) -> np.ndarray:
@@ -118,24 +119,20 @@ def euler_step_matrix(model: DynamicModel) -> np.ndarray:
         return np.eye(J.shape[0]) + dt * J
     A, B, k, beta, d, phi = _params(model)
     n = A.shape[0]
-    G = np.zeros((4 * n, 4 * n))
     c1 = 1.0 + model.h / model.tau_e
-    for j in range(4 * n):
-        z = np.zeros(4 * n)
-        z[j] = 1.0
-        Xc, P, Cm, Xm = z[:n], z[n:2 * n], z[2 * n:3 * n], z[3 * n:]
-        GI = k * (beta * Cm - Xc) + d * Xc
-        I = _invest(model, GI, Xc)
-        if sc.production_rule == "inventory":
-            C = A @ Xm + I
-            X = c1 * C - P / model.tau_e
-            Pn = P + dt * (X - C)
-        else:
-            C = A @ P + I
-            X = P
-            Pn = P + dt * phi * (C - P)
-        G[:, j] = np.concatenate([Xc + dt * (GI - d * Xc), Pn, C, X])
-    return G
+    z = np.eye(4 * n)
+    Xc, P, Cm, Xm = z[:n], z[n:2 * n], z[2 * n:3 * n], z[3 * n:]
+    GI = _col(k) * (_col(beta) * Cm - Xc) + _col(d) * Xc
+    I = _invest(model, GI, Xc)
+    if sc.production_rule == "inventory":
+        C = A @ Xm + I
+        X = c1 * C - P / model.tau_e
+        Pn = P + dt * (X - C)
+    else:
+        C = A @ P + I
+        X = P
+        Pn = P + dt * _col(phi) * (C - P)
+    return np.concatenate([Xc + dt * (GI - _col(d) * Xc), Pn, C, X])
 
 
 def diagnose(model: DynamicModel) -> Diagnostics:
