@@ -242,3 +242,27 @@ def test_cli_header_and_errors(tmp_path):
     assert lines[-1].startswith("iouq: error: unstable configuration") and "eigenvalue" in lines[-1]
     r = _cli("dynamic", "bea2002-3sector", "--dt", "0")
     assert r.returncode == 2 and r.stdout == "" and r.stderr.startswith("iouq: error:")
+
+
+def test_long_run_elasticities_match_finite_differences(t3):
+    from iouq.dynamic.analysis import importance_long_run, importance_parameters
+
+    m = build_model(t3, sc())
+    imp = importance_long_run(m)
+    A, B, d, beta = m.A[0], m.B[0], m.d[0], m.beta[0]
+
+    def mult(A_):
+        return np.linalg.inv(np.eye(3) - A_ - B @ np.diag(d * beta)).sum(0)
+
+    h = 1e-6
+    for _, r in imp[imp.parameter == "a"].head(3).iterrows():
+        i, k = m.sectors.index(r.row), m.sectors.index(r.col)
+        Ap = A.copy()
+        Ap[i, k] *= 1 + h
+        el = np.max(np.abs((mult(Ap) - mult(A)) / (h * mult(A))))
+        assert r.elasticity_max == pytest.approx(el, rel=1e-4)
+    par = importance_parameters(m)
+    lr = par[par.target == "long_run"].set_index("parameter").elasticity
+    assert lr["capacity speed k"] == 0 and lr["production speed Phi"] == 0
+    assert lr["depreciation d"] == pytest.approx(lr["desired-capacity slopes beta"], rel=1e-12)  # enter as d*beta
+    assert lr["depreciation d"] > 0

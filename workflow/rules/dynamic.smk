@@ -37,6 +37,7 @@ def dynamic_outputs():
     out = []
     for key in DYN_DATASETS:
         out.append(RESULTS + f"{key}/dynamic/paths.csv")
+        out.append(RESULTS + f"{key}/dynamic/importance.csv")
         for tol in DYNAMIC["tolerances"]:
             out.append(RESULTS + f"{key}/dynamic/multipliers_tol-{tol}.csv")
             out.append(RESULTS + f"{key}/dynamic/bands_tol-{tol}.csv")
@@ -131,3 +132,27 @@ rule plot_dynamic:
         "../envs/iouq.yaml"
     script:
         "../scripts/plot_dynamic.py"
+
+
+rule dynamic_importance:
+    input:
+        dyn_table_files,
+    output:
+        RESULTS + "{dyn}/dynamic/importance.csv",
+    wildcard_constraints:
+        dyn="|".join(re.escape(d) for d in DYN_DATASETS) or "NONE",
+    params:
+        table=lambda wc: DYN_DATASETS[wc.dyn],
+        scenario=lambda wc: DYN_SCENARIOS[wc.dyn],
+    threads: 1
+    resources:
+        mem_mb=500,
+        runtime=5,
+    log:
+        LOGS + "dynamic/{dyn}/importance.log",
+    benchmark:
+        LOGS + "benchmarks/dynamic/{dyn}/importance.tsv"
+    conda:
+        "../envs/iouq.yaml"
+    script:
+        "../scripts/dynamic_importance.py"

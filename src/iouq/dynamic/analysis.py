@@ -284,3 +284,57 @@ def importance_long_run(model: DynamicModel) -> pd.DataFrame:
         rows.append(("beta", "", model.sectors[k], float(np.max(np.abs(beta[k] * dd[k] * d[k] / beta[k] / m)))))
     df = pd.DataFrame(rows, columns=["parameter", "row", "col", "elasticity_max"])
     return df.sort_values("elasticity_max", ascending=False, kind="stable").reset_index(drop=True)
+
+
+#: Scalar behavioural parameters of the one-at-a-time screening (model attribute, label).
+BEHAVIOURAL = (("k", "capacity speed k"), ("phi", "production speed Phi"), ("d", "depreciation d"),
+               ("beta", "desired-capacity slopes beta"), ("B", "investment matrix B (scale)"),
+               ("A", "technical coefficients A (scale)"))
+
+
+def importance_parameters(model: DynamicModel, rel: float = 0.1) -> pd.DataFrame:
+    """One-at-a-time elasticities of the long-run and the peak dynamic multiplier (scenario's
+    shocked sector) with respect to scalar scalings of the behavioural parameters.
+
+    Every parameter group (all sectors' ``k``, ``Phi``, ``d``, ``beta``, the whole of B or A) is
+    scaled by ``1 ± rel``; the elasticity is the central difference
+    ``(m(1 + rel) - m(1 - rel)) / (2 rel m)``. All ``2 x 6`` perturbed models run in one batch.
+    The long-run multiplier does not depend on ``k`` and ``Phi`` (its elasticity is exactly 0).
+
+    Returns columns ``parameter, target, value_minus, value, value_plus, elasticity``.
+    """
+    if model.size != 1:
+        raise DynamicError("importance_parameters needs a model of batch size 1.")
+    j = model.sectors.index(model.scenario.shock.sector)
+    P = 2 * len(BEHAVIOURAL)
+    big = model.repeat(P + 1)
+    arrays = {f: getattr(big, f).copy() for f in ("A", "B", "d", "beta", "k", "phi")}
+    for i, (name, _) in enumerate(BEHAVIOURAL):
+        for s, sign in enumerate((-1.0, 1.0)):
+            arrays[name][2 * i + s] *= 1.0 + sign * rel
+    big = big.with_params(**arrays)
+    w = _weights(model)
+    lr = long_run_multipliers(big.A, big.B, big.d, big.beta, model.scenario.investment_form, weights=w)[:, j]
+    b, s = _pair_runs(big, [model.scenario.shock.sector] * big.size, "euler")
+    peak = np.nanmax(dynamic_multiplier_paths(b, s, w)[1], axis=1)
+    rows = []
+    for i, (name, label) in enumerate(BEHAVIOURAL):
+        for target, v in (("long_run", lr), ("peak_dynamic", peak)):
+            lo, mid, hi = v[2 * i], v[P], v[2 * i + 1]
+            rows.append((label, target, lo, mid, hi, (hi - lo) / (2 * rel * mid)))
+    return pd.DataFrame(rows, columns=["parameter", "target", "value_minus", "value", "value_plus", "elasticity"])
+
+
+IMPORTANCE_COLUMNS = ["parameter", "row", "col", "target", "elasticity", "value_minus", "value", "value_plus"]
+
+
+def importance_table(model: DynamicModel, rel: float = 0.1, top: int = 20) -> pd.DataFrame:
+    """Importance of the dynamic model's inputs: the one-at-a-time behavioural rows of
+    :func:`importance_parameters` (long-run and peak dynamic multiplier of the shocked sector),
+    then the ``top`` coefficients of A by closed-form elasticity of the long-run multipliers
+    (:func:`importance_long_run`, largest over sectors; ``value_*`` empty)."""
+    par = importance_parameters(model, rel).assign(row="", col="")
+    coef = importance_long_run(model).head(top)
+    coef = pd.DataFrame({"parameter": coef.parameter, "row": coef.row, "col": coef.col, "target": "long_run",
+                         "elasticity": coef.elasticity_max})
+    return pd.concat([par, coef], ignore_index=True)[IMPORTANCE_COLUMNS]
