@@ -20,6 +20,7 @@ include: "workflow/rules/interval.smk"
 include: "workflow/rules/importance.smk"
 include: "workflow/rules/stochastic.smk"
 include: "workflow/rules/report.smk"
+include: "workflow/rules/dynamic_common.smk"
 include: "workflow/rules/dynamic.smk"
 
 
