@@ -266,3 +266,69 @@ def test_long_run_elasticities_match_finite_differences(t3):
     assert lr["capacity speed k"] == 0 and lr["production speed Phi"] == 0
     assert lr["depreciation d"] == pytest.approx(lr["desired-capacity slopes beta"], rel=1e-12)  # enter as d*beta
     assert lr["depreciation d"] > 0
+
+
+def test_quarterly_time_unit_reproduces_the_annual_model(t3):
+    yearly = run_paths(build_model(t3, sc()))
+    quarterly = run_paths(build_model(t3, sc(
+        time_unit="quarter", accelerator=7.0 / 4, adjustment_speed=0.5 / 4, horizon=15.0, period=1.0, dt=0.25,
+        shock=Shock(start=1.0, duration=8.0))))
+    for col in ("output", "baseline_output", "delta_output", "dynamic_multiplier"):
+        np.testing.assert_allclose(quarterly[col], yearly[col], rtol=1e-9, atol=1e-9 * yearly.output.max())
+    np.testing.assert_allclose(quarterly.capacity * 4, yearly.capacity, rtol=1e-9)
+
+
+def test_depr_direct_and_value_added_steady_states(t3):
+    m, ratio = _permanent_step(t3, investment_form="depr_direct")
+    A, B, d, beta = m.A[0], m.B[0], m.d[0], m.beta[0]
+    v = B.sum(axis=0)
+    L = np.linalg.inv(np.eye(3) - A - np.diag(v * d * beta))
+    assert ratio == pytest.approx(L.sum(axis=0)[1], rel=1e-6)
+    s = sc(growth=0.0, beta=(1.2, 1.3, 1.25), horizon=60.0, period=1.0, dt=1 / 32, multiplier_basis="value_added",
+           shock=Shock(size=0.01, start=0.0, duration=60.0, spread="rate"))
+    m = build_model(t3, s)
+    va = t3.value_added.to_numpy().sum(axis=0) / t3.output
+    paths = run_paths(m)
+    Q = paths.period.max()
+    last = paths[paths.period == Q]
+    Lg = np.linalg.inv(np.eye(3) - m.A[0] - m.B[0] @ np.diag(m.d[0] * m.beta[0]))
+    # the last period's value-added response per unit of shock is the long-run VA multiplier
+    ratio = (va * last.delta_output.to_numpy()).sum() / last.delta_final_demand.iloc[0]
+    assert ratio == pytest.approx(va @ Lg[:, 1], rel=1e-6)
+    # and the cumulative multiplier is the VA-weighted cumulative output change per cumulative shock
+    dva = (paths.delta_output.to_numpy().reshape(Q, 3) * va).sum()
+    dy = paths.delta_final_demand.to_numpy()[::3].sum()
+    assert last.total_dynamic_multiplier.iloc[0] == pytest.approx(dva / dy, rel=1e-10)
+
+
+def test_hull_is_an_enclosure_with_negative_coefficients(t3):
+    import pandas as pd
+
+    A = np.array([[0.2, -0.05], [0.1, 0.3]])
+    x = np.array([100.0, 120.0])
+    codes = ("1", "2")
+    fd = x - A @ x
+    t = IOTable("neg", codes, A, output=x,
+                final_demand=pd.DataFrame({"C": 0.8 * fd, "F020": 0.2 * fd}, index=list(codes)),
+                value_added=pd.DataFrame([x - A.sum(0) * x], index=["V"], columns=list(codes)))
+    m = build_model(t, sc(beta=1.2, shock=Shock(sector="1")))
+    hull = long_run_interval(m, 0.2, d_range=(0.08, 0.12), beta_rel=0.1)
+    assert set(hull.exactness) == {"enclosure"}
+    rng = np.random.default_rng(0)
+    for _ in range(200):
+        Ad = A * (1 + rng.uniform(-0.2, 0.2, A.shape))
+        Bd = m.B[0] * (1 + rng.uniform(-0.2, 0.2, A.shape))
+        dd = rng.uniform(0.08, 0.12) * np.ones(2)
+        bd = m.beta[0] * (1 + rng.uniform(-0.1, 0.1, 2))
+        val = np.linalg.inv(np.eye(2) - Ad - Bd @ np.diag(dd * bd)).sum(0)
+        assert np.all(val >= hull.lower - 1e-12) and np.all(val <= hull.upper + 1e-12)
+
+
+@pytest.mark.parametrize("kw", [dict(loop_break="smooth"), dict(loop_break="simultaneous")])
+def test_reference_engine_other_closures_converge(t3, kw):
+    base = dict(growth=0.0, beta=(1.2, 1.3, 1.25), horizon=1.0, shock=Shock(start=0.25, duration=0.5), **kw)
+    ref = simulate_ivp(build_model(t3, sc(**base)))["output"][0]
+    errs = [np.max(np.abs(simulate_euler(build_model(t3, sc(dt=dt, **base)))["output"][0] - ref) / ref)
+            for dt in (1 / 32, 1 / 64, 1 / 128)]
+    orders = np.log2(np.array(errs[:-1]) / np.array(errs[1:]))
+    assert np.all(orders > 0.8), (errs, orders)
