@@ -332,3 +332,44 @@ def test_reference_engine_other_closures_converge(t3, kw):
             for dt in (1 / 32, 1 / 64, 1 / 128)]
     orders = np.log2(np.array(errs[:-1]) / np.array(errs[1:]))
     assert np.all(orders > 0.8), (errs, orders)
+
+
+def _small_table():
+    import pandas as pd
+
+    A = np.array([[0.10, 0.05, 0.02], [0.08, 0.12, 0.06], [0.04, 0.07, 0.09]])
+    x = np.array([100.0, 150.0, 120.0])
+    codes = ("1", "2", "3")
+    fd = x - A @ x
+    return IOTable("small", codes, A, output=x,
+                   final_demand=pd.DataFrame({"C": 0.85 * fd, "F020": 0.15 * fd}, index=list(codes)),
+                   value_added=pd.DataFrame([x - A.sum(0) * x], index=["V"], columns=list(codes)))
+
+
+def test_inventory_rule_converges_to_reference_and_is_stable_on_a_small_table():
+    t = _small_table()
+    base = dict(growth=0.0, beta=1.3, production_rule="inventory", accelerator_role="capacity", accelerator=0.2,
+                horizon=2.0, shock=Shock(sector="2", start=0.25, duration=1.0))
+    from iouq.dynamic.stability import check_stability
+
+    dg = check_stability(build_model(t, sc(**base)))
+    assert dg.max_real < 0
+    ref = simulate_ivp(build_model(t, sc(**base)))["output"][0]
+    errs = [np.max(np.abs(simulate_euler(build_model(t, sc(dt=dt, **base)))["output"][0] - ref) / ref)
+            for dt in (1 / 32, 1 / 64, 1 / 128)]
+    orders = np.log2(np.array(errs[:-1]) / np.array(errs[1:]))
+    assert np.all((orders > 0.85) & (orders < 1.15)), (errs, orders)
+
+
+def test_overshoot_warning_and_unusable_tables(t3):
+    from iouq.dynamic.model import StabilityWarning
+    from iouq.dynamic.stability import check_stability
+
+    with pytest.warns(StabilityWarning, match="overshoots"):
+        check_stability(build_model(t3, sc(dt=0.25, allow_unstable=True)))
+    with pytest.raises(DynamicError, match="no final-demand column|no gross output"):
+        build_model(load_table("miernyk"), sc())
+    with pytest.raises(DynamicError, match="shock.sector"):
+        build_model(t3, sc(shock=Shock(sector="9")))
+    with pytest.raises(DynamicError, match="beta"):
+        build_model(load_table("bea2002-sector"), sc())  # three slopes for 15 sectors

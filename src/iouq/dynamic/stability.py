@@ -163,8 +163,9 @@ def check_stability(model: DynamicModel) -> Diagnostics:
     DynamicError
         ``loop_break="simultaneous"`` whose loop matrix is not an M-matrix (option D(ii)).
     UnstableError
-        The Euler step map has an eigenvalue of modulus > 1, or (other closures) the continuous
-        Jacobian one with positive real part — unless ``allow_unstable`` (then a warning).
+        The Euler step map has an eigenvalue of modulus > 1, or the continuous Jacobian (for the
+        ``lag`` closure: of its DT -> 0 limit) one with positive real part — unless
+        ``allow_unstable`` (then a warning).
     Warns ``StabilityWarning`` when an adjustment speed times DT is 1 or more (Euler overshoot).
     """
     sc = model.scenario
@@ -180,8 +181,12 @@ def check_stability(model: DynamicModel) -> Diagnostics:
         problems.append(
             f"the Euler step map has eigenvalue {dg.euler_eig:.6g} (modulus {dg.euler_radius:.6g} > 1) at dt = {sc.dt:g}"
         )
-    if sc.loop_break != "lag" and dg.max_real > 1e-9:
-        problems.append(f"the linearised model has eigenvalue {dg.max_real_eig:.6g} with positive real part")
+    if dg.max_real > 1e-9:
+        problems.append(
+            f"the linearised model has eigenvalue {dg.max_real_eig:.6g} with positive real part"
+            + (" (in the DT -> 0 limit of the lag closure, so Euler results would depend on DT)"
+               if sc.loop_break == "lag" else "")
+        )
     if problems:
         msg = (
             "unstable configuration: " + "; ".join(problems) + f" (accelerator {sc.accelerator:g} as "
