@@ -120,8 +120,15 @@ def _cmd_dynamic(args: argparse.Namespace, out: TextIO) -> None:
         if not (math.isfinite(args.dt) and args.dt > 0):
             raise IOUQError(f"--dt must be a number > 0 (model time units), got {args.dt!r}.")
         scenario = dataclasses.replace(scenario, dt=args.dt)
-    model = build_model(load_table(args.table), scenario)
-    _emit(run_paths(model, engine=args.engine), out)
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model = build_model(load_table(args.table), scenario)
+        paths = run_paths(model, engine=args.engine)
+    for message in dict.fromkeys(str(w.message) for w in caught):  # one line per distinct warning
+        print(f"iouq: warning: {message}", file=sys.stderr)
+    _emit(paths, out)
 
 
 def _cmd_stochastic(args: argparse.Namespace, out: TextIO) -> None:
