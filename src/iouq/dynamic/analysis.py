@@ -137,15 +137,16 @@ def long_run_interval(model: DynamicModel, tol: float, d_range: tuple[float, flo
     form = model.scenario.investment_form
     w = _weights(model)
     nonneg = bool(np.all(Al >= 0) and np.all(Bl >= 0) and np.all(dl >= 0) and np.all(bl >= 0))
-    if nonneg:
+    if nonneg and np.all(w >= 0):
         lo = long_run_multipliers(Al, Bl, dl, bl, form, weights=w)
         hi = long_run_multipliers(Ah, Bh, dh, bh, form, weights=w)
-        exact = "exact" if np.all(w >= 0) else "enclosure"
+        exact = "exact"
     else:
         from ..interval import CoefficientBox, box_inverse_enclosure
         from ..verified import VerifiedSolver
 
-        G_lo = long_run_matrix(Al, np.minimum(Bl, 0) + np.maximum(Bl, 0), dl, bl, form)
+        # entrywise bounds of G = A + B d^ beta^: each entry is monotone in each parameter
+        # (B, d, beta >= 0), so the corners give them exactly
         cands = [long_run_matrix(a, b, dd, bb, form) for a in (Al, Ah) for b in (Bl, Bh) for dd in (dl, dh)
                  for bb in (bl, bh)]
         G_lo, G_hi = np.min(cands, axis=0), np.max(cands, axis=0)

@@ -435,7 +435,7 @@ def build_model(table: IOTable, scenario: DynamicScenario | None = None) -> Dyna
         raise DynamicError("scenario key 'growth' must be above -1 (a rate per year, 0.03 for 3%).")
     growth = (1.0 + g_year) ** (1.0 / u) - 1.0
     d_year = _per_sector(sc.depreciation, n, "depreciation", sectors)
-    if np.any(d_year < 0) or np.any(d_year >= u * 1.0 + 1e9):
+    if np.any(d_year < 0):
         raise DynamicError("scenario key 'depreciation' must be >= 0 (a rate per year).")
     d = d_year / u
     beta = _per_sector(sc.beta, n, "beta", sectors)
