@@ -373,3 +373,38 @@ def test_overshoot_warning_and_unusable_tables(t3):
         build_model(t3, sc(shock=Shock(sector="9")))
     with pytest.raises(DynamicError, match="beta"):
         build_model(load_table("bea2002-sector"), sc())  # three slopes for 15 sectors
+
+
+def test_euler_evaluation_order_by_hand():
+    """Three Euler steps of a 2-sector model computed with scalar arithmetic (STELLA order:
+    auxiliaries from the stocks at t, then the stocks; lag closure; uniflow max(0, .))."""
+    import pandas as pd
+
+    A = [[0.2, 0.1], [0.15, 0.25]]
+    x = [100.0, 80.0]
+    codes = ("1", "2")
+    fd = [x[i] - sum(A[i][j] * x[j] for j in range(2)) for i in range(2)]
+    t = IOTable("hand", codes, np.array(A), output=np.array(x),
+                final_demand=pd.DataFrame({"C": [0.8 * f for f in fd], "F020": [0.2 * f for f in fd]},
+                                          index=list(codes)),
+                value_added=pd.DataFrame([[50.0, 40.0]], index=["V"], columns=list(codes)))
+    s = sc(growth=0.0, beta=1.2, dt=0.125, period=0.25, horizon=1.0,
+           shock=Shock(sector="2", size=0.1, start=0.0, duration=0.5, spread="rate"))
+    m = build_model(t, s)
+    r = simulate_euler(m, record_steps=True)
+    st0 = initial_state(m)
+    B = m.B[0].tolist()
+    k, phi, d, beta, dt = 0.5, 7.0, 0.1, 1.2, 0.125
+    Y = [m.Y0[0, 0], m.Y0[0, 1] + 0.1 * 80.0]
+    X, Xc, Cm = list(st0["X"][0]), list(st0["Xc"][0]), list(st0["Cm"][0])
+    for n in range(3):
+        GI = [max(0.0, k * (beta * Cm[i] - Xc[i]) + d * Xc[i]) for i in range(2)]
+        I = [sum(B[i][j] * GI[j] for j in range(2)) for i in range(2)]
+        C = [sum(A[i][j] * X[j] for j in range(2)) + Y[i] + I[i] for i in range(2)]
+        assert r["steps_X"][0, n].tolist() == pytest.approx(X, rel=1e-14)
+        assert r["steps_GI"][0, n].tolist() == pytest.approx(GI, rel=1e-14)
+        assert r["steps_C"][0, n].tolist() == pytest.approx(C, rel=1e-14)
+        Xc1 = [Xc[i] + dt * (GI[i] - d * Xc[i]) for i in range(2)]
+        X = [min(X[i] + dt * phi * (C[i] - X[i]), Xc1[i]) for i in range(2)]
+        Xc, Cm = Xc1, C
+    assert r["steps_Xc"][0, 3].tolist() == pytest.approx(Xc, rel=1e-14)
