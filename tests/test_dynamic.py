@@ -408,3 +408,24 @@ def test_euler_evaluation_order_by_hand():
         X = [min(X[i] + dt * phi * (C[i] - X[i]), Xc1[i]) for i in range(2)]
         Xc, Cm = Xc1, C
     assert r["steps_Xc"][0, 3].tolist() == pytest.approx(Xc, rel=1e-14)
+
+
+def test_endogenous_households_long_run_is_type2_at_zero_depreciation(t3, tmp_path):
+    from iouq.multipliers import point_multipliers
+
+    B = build_model(t3, sc()).B[0]
+    path = tmp_path / "B.csv"
+    path.write_text("code,1,2,3\n" + "".join(f"{i + 1}," + ",".join(repr(float(v)) for v in B[i]) + "\n"
+                                          for i in range(3)))
+    type2 = point_multipliers(t3)["output_type2"].to_numpy()
+    # the last period's response of the producing sectors per unit of a permanent step:
+    s = sc(growth=0.0, beta=(1.2, 1.3, 1.25), horizon=60.0, period=1.0, dt=1 / 32, depreciation=0.0,
+           households="endogenous", investment_matrix=str(path), adjustment_speed=0.2,
+           shock=Shock(size=0.01, start=0.0, duration=60.0, spread="rate"))
+    m = build_model(t3, s)
+    assert m.sectors[-1] == t3.household_label and m.n_producing == 3
+    p = run_paths(m)
+    last = p[p.period == p.period.max()]
+    prod = last[last.sector != t3.household_label]
+    assert prod.delta_output.sum() / last.delta_final_demand.iloc[0] == pytest.approx(type2[1], rel=1e-6)
+    assert (last[last.sector == t3.household_label].dynamic_multiplier == 0).all()

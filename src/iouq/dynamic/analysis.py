@@ -40,7 +40,10 @@ MULTIPLIER_COLUMNS = ["sector", "static_type1", "static_type2", "long_run", "lon
 
 
 def _weights(model: DynamicModel) -> np.ndarray:
-    return model.va_share if model.scenario.multiplier_basis == "value_added" else np.ones(model.n)
+    """Weights of the multipliers: 1 (output) or value added per unit of output, 0 for households."""
+    w = model.va_share.copy() if model.scenario.multiplier_basis == "value_added" else np.ones(model.n)
+    w[model.n_producing:] = 0.0
+    return w
 
 
 def _pair_runs(model: DynamicModel, sectors: list[str], engine: str) -> tuple[dict, dict]:
@@ -100,7 +103,7 @@ def sector_multipliers(model: DynamicModel, engine: str = "euler") -> tuple[np.n
     """
     if model.size != 1:
         raise DynamicError("sector_multipliers needs a model of batch size 1.")
-    n = model.n
+    n = model.n_producing
     big = model.repeat(n)
     if engine == "ivp":
         paths = []
@@ -109,7 +112,7 @@ def sector_multipliers(model: DynamicModel, engine: str = "euler") -> tuple[np.n
             paths.append(dynamic_multiplier_paths(b, s, _weights(model))[1][0])
         paths = np.array(paths)
     else:
-        b, s = _pair_runs(big, list(model.sectors), engine)
+        b, s = _pair_runs(big, list(model.sectors[:n]), engine)
         paths = dynamic_multiplier_paths(b, s, _weights(model))[1]
     return paths, np.nanmax(paths, axis=1)
 
@@ -118,8 +121,9 @@ def _boxes(model: DynamicModel, tol: float, d_range, beta_rel: float):
     t = check_tolerance(tol)
     A, B = model.A[0], model.B[0]
     d, beta = model.d[0], model.beta[0]
-    dl, dh = (d, d) if d_range is None else (np.full_like(d, d_range[0] / model.scenario.units_per_year),
-                                             np.full_like(d, d_range[1] / model.scenario.units_per_year))
+    prod = np.arange(model.n) < model.n_producing  # households (if endogenous) keep d = 0
+    u = model.scenario.units_per_year
+    dl, dh = (d, d) if d_range is None else (np.where(prod, d_range[0] / u, d), np.where(prod, d_range[1] / u, d))
     bl, bh = beta * (1 - beta_rel), beta * (1 + beta_rel)
     return (A - t * np.abs(A), A + t * np.abs(A)), (B - t * np.abs(B), B + t * np.abs(B)), (dl, dh), (bl, bh)
 
@@ -178,7 +182,8 @@ def draw_models(model: DynamicModel, tol: float, draws: int, seed: int, distribu
     d = base.d
     if d_range is not None:
         u = model.scenario.units_per_year
-        d = np.repeat(rd.uniform(d_range[0] / u, d_range[1] / u, size=(draws, 1)), n, axis=1)
+        prod = np.arange(n) < model.n_producing  # households (if endogenous) keep d = 0
+        d = np.where(prod, np.repeat(rd.uniform(d_range[0] / u, d_range[1] / u, size=(draws, 1)), n, axis=1), base.d)
     beta = base.beta * (1 + beta_rel * rb.uniform(-1, 1, size=(draws, n))) if beta_rel > 0 else base.beta
     out = base.with_params(A=A, B=B, d=d, beta=beta)
     if accelerator_range is not None:
@@ -229,21 +234,23 @@ def multiplier_table(table: IOTable, model: DynamicModel, tol: float, draws: int
     check_stability(model)
     pm = point_multipliers(table)
     w = _weights(model)
+    npr = model.n_producing
     lr = long_run_multipliers(model.A[0], model.B[0], model.d[0], model.beta[0], model.scenario.investment_form,
-                              weights=w)
-    hull = long_run_interval(model, tol, d_range, beta_rel)
+                              weights=w)[:npr]
+    hull = long_run_interval(model, tol, d_range, beta_rel).iloc[:npr]
     paths, peak = sector_multipliers(model, engine)
     kw = dict(distribution=distribution, d_range=d_range, beta_rel=beta_rel, accelerator_range=accelerator_range)
     if draws > 0:
-        mc, mc_lr = monte_carlo_paths(model, tol, draws, seed, chunk_size, sectors=list(model.sectors), **kw)
+        mc, mc_lr = monte_carlo_paths(model, tol, draws, seed, chunk_size, sectors=list(model.sectors[:npr]), **kw)
+        mc_lr = mc_lr[:, :npr]
         mc_peak = np.nanmax(mc, axis=2)
         q = np.quantile(mc_peak, [0.025, 0.975], axis=1)
         qlr = np.quantile(mc_lr, [0.025, 0.975], axis=0)
     else:
-        mc = np.zeros((model.n, 0, paths.shape[1]))
-        q = qlr = np.full((2, model.n), np.nan)
+        mc = np.zeros((npr, 0, paths.shape[1]))
+        q = qlr = np.full((2, npr), np.nan)
     df = pd.DataFrame({
-        "sector": list(model.sectors),
+        "sector": list(model.sectors[:npr]),
         "static_type1": pm["output_type1"].to_numpy(),
         "static_type2": pm["output_type2"].to_numpy() if "output_type2" in pm else np.nan,
         "long_run": lr, "long_run_lower": hull["lower"].to_numpy(), "long_run_upper": hull["upper"].to_numpy(),

@@ -41,9 +41,14 @@ E. ``shock.spread``: ``"total"`` (default; ``size`` is the whole shock, spread e
    ``"share_of_output"`` (default; share of the shocked sector's gross output per year) or
    ``"money"`` (table units per year).
 F. ``multiplier_basis``: ``"output"`` (default; gross output) or ``"value_added"`` (value
-   added per unit of output times output). Households stay in exogenous final demand: the
-   dynamic multiplier endogenises *investment*, not households, so it is not a Type II
-   multiplier; the static Type II multiplier is printed beside it as a comparator only.
+   added per unit of output times output); ``households``: ``"exogenous"`` (default; household
+   consumption stays in final demand, so the dynamic multiplier endogenises *investment*, not
+   households, and is not a Type II multiplier — the paper's label) or ``"endogenous"`` (the
+   household-closed matrix of the table is used: households are an extra row and column with
+   income ``h`` and consumption ``c``, their consumption leaves final demand, they neither
+   invest nor supply capital goods (zero rows and columns of B, no depreciation) and have no
+   binding capacity (beta 10); multipliers count producing sectors only, so with ``d = 0`` the
+   long-run multiplier is the static Type II output multiplier).
 """
 
 from __future__ import annotations
@@ -93,6 +98,7 @@ OPTION_VALUES: dict[str, tuple[str, ...]] = {
     "loop_break": ("lag", "smooth", "simultaneous"),
     "initial": ("steady", "table"),
     "multiplier_basis": ("output", "value_added"),
+    "households": ("exogenous", "endogenous"),
 }
 SHOCK_VALUES: dict[str, tuple[str, ...]] = {"unit": ("share_of_output", "money"), "spread": ("total", "rate")}
 
@@ -146,6 +152,7 @@ class DynamicScenario:
     investment_column: str = "F020"
     loop_break: str = "lag"
     multiplier_basis: str = "output"
+    households: str = "exogenous"
     allow_unstable: bool = False
 
     def __post_init__(self) -> None:
@@ -306,6 +313,12 @@ class DynamicModel:
     va_share: np.ndarray
     scenario: DynamicScenario
     sectors: tuple[str, ...]
+    producing: int = 0
+
+    @property
+    def n_producing(self) -> int:
+        """Number of producing sectors (the household row is last when households are endogenous)."""
+        return self.producing or self.n
 
     @property
     def n(self) -> int:
@@ -463,12 +476,43 @@ def build_model(table: IOTable, scenario: DynamicScenario | None = None) -> Dyna
             f"(codes: {', '.join(sectors[:10])}{', ...' if n > 10 else ''}); name the shocked sector."
         )
     sc = replace(sc, shock=replace(sc.shock, sector=sec))
+    A = np.asarray(table.A, dtype=float)
+    producing = n
+    if sc.households == "endogenous":
+        if not table.has_households:
+            raise DynamicError(
+                f"scenario key 'households' is 'endogenous' but table '{table.name}' has no household row "
+                "and column; name them in table.yaml (households: consumption, income) or use exogenous."
+            )
+        hh = (table.meta.get("households") or {}).get("consumption")
+        fd = table.final_demand
+        if fd is None or hh not in [str(c) for c in fd.columns]:
+            raise DynamicError(
+                f"households 'endogenous' needs the household consumption column of final_demand.csv "
+                f"(table.yaml households.consumption) in table '{table.name}'."
+            )
+        cons = fd[[c for c in fd.columns if str(c) == hh][0]].to_numpy(dtype=float) / u
+        label = table.household_label
+        if label in sectors:
+            raise DynamicError(f"the household label {label!r} is also a sector code of table '{table.name}'.")
+        A = table.closed_matrix()
+        pad = lambda v, val: np.append(v, val)  # noqa: E731
+        Y0 = pad(Y0 - cons, 0.0)
+        Bp = np.zeros((n + 1, n + 1))
+        Bp[:n, :n] = B
+        B = Bp
+        x0 = pad(x0, float(np.sum(np.asarray(table.household_income) * np.asarray(table.output))) / u)
+        d, beta, growth = pad(d, 0.0), pad(beta, 10.0), pad(growth, 0.0)
+        va_share = pad(va_share, 0.0)
+        sectors = (*sectors, label)
+        n = n + 1
     one = lambda a: np.asarray(a, dtype=float)[None, ...]  # noqa: E731
     model = DynamicModel(
-        A=one(table.A), B=one(B / 1.0), Y0=one(Y0), x0=x0, d=one(d), beta=one(beta),
+        A=one(A), B=one(B / 1.0), Y0=one(Y0), x0=x0, d=one(d), beta=one(beta),
         k=one(np.full(n, float(k))), phi=one(np.full(n, float(phi))), growth=one(growth),
         alpha=float(sc.alpha) / u, h=float(sc.inventory_cover), tau_e=float(sc.inventory_time),
         tau_c=float(sc.smoothing_time), va_share=va_share, scenario=sc, sectors=sectors,
+        producing=producing,
     )
     # B maps gross investment (capacity per time unit, per time unit) to investment goods (money
     # per time unit): with quarterly time units capacity is quarterly output, so B is per year x u.
