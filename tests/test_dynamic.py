@@ -429,3 +429,18 @@ def test_endogenous_households_long_run_is_type2_at_zero_depreciation(t3, tmp_pa
     prod = last[last.sector != t3.household_label]
     assert prod.delta_output.sum() / last.delta_final_demand.iloc[0] == pytest.approx(type2[1], rel=1e-6)
     assert (last[last.sector == t3.household_label].dynamic_multiplier == 0).all()
+
+
+def test_sobol_indices_of_behavioural_parameters(t3):
+    from iouq.dynamic.analysis import sobol_parameters
+
+    m = build_model(t3, sc())
+    df = sobol_parameters(m, rel=0.1, base_samples=64, seed=3).set_index(["target", "parameter"])
+    lr = df.loc["long_run"]
+    # the long-run multiplier does not depend on the adjustment speeds (exactly zero total effect)
+    assert abs(lr.loc["capacity speed k", "ST"]) < 1e-12 and abs(lr.loc["production speed Phi", "ST"]) < 1e-12
+    assert lr.loc["technical coefficients A (scale)", "ST"] > 0.5   # dominant (closed-form elasticity 1.29)
+    peak = df.loc["peak_dynamic"]
+    assert peak.loc["capacity speed k", "ST"] > 0.01  # the accelerator matters for the transient
+    with pytest.raises(DynamicError, match="seed"):
+        sobol_parameters(m, seed=0)
