@@ -23,9 +23,12 @@ include: "workflow/rules/regional.smk"
 include: "workflow/rules/footprints.smk"
 include: "workflow/rules/satellites.smk"
 include: "workflow/rules/report.smk"
+include: "workflow/rules/dynamic_common.smk"
+include: "workflow/rules/dynamic.smk"
 
 
 rule all:
     default_target: True
     input:
         final_outputs,
+        dynamic_outputs(),

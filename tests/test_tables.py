@@ -90,8 +90,10 @@ def synthetic(tmp_path: Path) -> Path:
 def test_list_tables_matches_registry_and_loaded_tables():
     df = list_tables()
     assert list(df.columns) == ["name", "n", "households", "form", "description"]
-    assert list(df["name"]) == ["miernyk", "bea2002-sector", "bea2002-summary", "germany1995", "pymrio-test"]
-    expected_n = {"miernyk": 6, "bea2002-sector": 15, "bea2002-summary": 133, "germany1995": 6, "pymrio-test": 48}
+    assert list(df["name"]) == ["miernyk", "bea2002-sector", "bea2002-summary", "germany1995", "pymrio-test",
+                                "bea2002-3sector"]
+    expected_n = {"miernyk": 6, "bea2002-sector": 15, "bea2002-summary": 133, "germany1995": 6, "pymrio-test": 48,
+                  "bea2002-3sector": 3}
     for row in df.itertuples():
         t = load_table(row.name)
         assert isinstance(t, IOTable)

@@ -75,6 +75,9 @@ def test_dry_run_plans_every_result_of_default_config():
     assert counts["footprints"] == 2 * n_tol and counts["footprint_elasticities"] == 2
     for tol in config["tolerances"]:
         assert f"results/miernyk/interval/tol-{tol}.csv" in text
+    n_dyn, n_dtol = len(config["dynamic"]["datasets"]), len(config["dynamic"]["tolerances"])
+    assert counts["dynamic_paths"] == n_dyn and counts["dynamic_importance"] == n_dyn
+    assert counts["dynamic_multipliers"] == counts["plot_dynamic"] == n_dyn * n_dtol
 
 
 def test_default_config_keeps_tolerance_spelling():
@@ -124,7 +127,11 @@ BASE = {
     "regional": {**yaml.safe_load(DEFAULT_CONFIG.read_text())["regional"], "regions": []},
     "footprints": yaml.safe_load(DEFAULT_CONFIG.read_text())["footprints"],
     "satellites": yaml.safe_load(DEFAULT_CONFIG.read_text())["satellites"],
+    "dynamic": {**yaml.safe_load(DEFAULT_CONFIG.read_text())["dynamic"], "datasets": ["bea2002-3sector"], "draws": 20},
 }
+
+
+BASE_DYNAMIC = BASE["dynamic"]
 
 
 @pytest.mark.parametrize(
@@ -142,6 +149,12 @@ BASE = {
         ({"satellites": {"accounts": [], "quantities": ["effect_type1"], "sat_tol": "ten"}}, "satellites/sat_tol"),
         ({"satellites": {"accounts": [], "quantities": ["effect_type1"], "sat_tol": "1.5"}}, "satellites/sat_tol"),
         ({"satellites": {"accounts": [], "quantities": ["effect_type1"]}}, "'sat_tol' is a required property"),
+        ({"dynamic": {**BASE_DYNAMIC, "draws": -1}}, "dynamic/draws"),
+        ({"dynamic": {**BASE_DYNAMIC, "datasets": [{"table": "bea2002-3sector", "scenario": {"acclerator": 7}}]}},
+         "acclerator"),
+        ({"dynamic": {**BASE_DYNAMIC, "datasets": [{"table": "bea2002-3sector",
+                                                    "scenario": {"accelerator_role": "capacity"}}]}},
+         "unstable configuration"),
     ],
 )
 def test_bad_config_fails_naming_the_key(tmp_path, change, expected):
@@ -175,6 +188,8 @@ def test_small_pipeline_writes_the_result_contract(tmp_path):
         regional={**yaml.safe_load(DEFAULT_CONFIG.read_text())["regional"], "regions": []},
         footprints=yaml.safe_load(DEFAULT_CONFIG.read_text())["footprints"],
         satellites=yaml.safe_load(DEFAULT_CONFIG.read_text())["satellites"],
+        dynamic={**yaml.safe_load(DEFAULT_CONFIG.read_text())["dynamic"], "datasets": ["bea2002-3sector"],
+                 "draws": 50},
     )
     proc = snakemake("--cores", "2", "--configfile", str(config), "--directory", str(tmp_path), timeout=600)
     assert proc.returncode == 0, output(proc)
@@ -223,6 +238,18 @@ def test_small_pipeline_writes_the_result_contract(tmp_path):
     assert set(JERRELL_COLUMNS) <= set(jerrell.columns)
     assert (results / "miernyk" / "interval" / "jerrell_comparison.png").stat().st_size > 1000
     assert not (results / "mytable" / "interval" / "jerrell_comparison.csv").exists()
+
+    # The dynamic model's result contract.
+    dyn = results / "bea2002-3sector" / "dynamic"
+    paths = pd.read_csv(dyn / "paths.csv", dtype={"sector": str})
+    assert list(paths.columns)[:5] == ["period", "sector", "output", "capacity", "dynamic_multiplier"]
+    assert len(paths) == 15 * 3 and paths.dynamic_multiplier.iloc[:3].isna().all()  # period 1: before the shock
+    mult = pd.read_csv(dyn / "multipliers_tol-0.1.csv", dtype={"sector": str})
+    assert list(mult.columns)[:9] == ["sector", "static_type1", "static_type2", "long_run", "long_run_lower",
+                                      "long_run_upper", "peak_dynamic", "mc_q025", "mc_q975"]
+    assert ((mult.long_run_lower <= mult.long_run) & (mult.long_run <= mult.long_run_upper)).all()
+    assert (dyn / "multipliers_tol-0.1.png").stat().st_size > 1000
+    assert (dyn / "importance.csv").exists()
 
     # Every job leaves a log and a benchmark; no temporary files are left behind.
     assert (tmp_path / "logs" / "interval" / "miernyk" / "tol-0.01.log").exists()

@@ -11,6 +11,7 @@ Subcommands (all write CSV to standard output)::
                     [--samples N] [--seed S] [--sat-tol TS]
     iouq regionalize TABLE --regional FILE --method {slq,cilq,flq,aflq} [--delta D] --out DIR
     iouq footprints TABLE [--account A] [--tol T]
+    iouq dynamic TABLE [--scenario FILE] [--engine euler|ivp] [--dt DT]
 
 ``M`` is a multiplier or a satellite quantity ``QUANTITY:ACCOUNT`` (e.g. ``effect_type1:CO2``;
 see :mod:`iouq.quantities`).
@@ -184,6 +185,29 @@ def _cmd_importance(args: argparse.Namespace, out: TextIO) -> None:
         ],
         out,
     )
+
+
+def _cmd_dynamic(args: argparse.Namespace, out: TextIO) -> None:
+    import dataclasses
+
+    from .dynamic.analysis import run_paths
+    from .dynamic.model import build_model, load_scenario
+    from .tables import load_table
+
+    scenario = load_scenario(args.scenario)
+    if args.dt is not None:
+        if not (math.isfinite(args.dt) and args.dt > 0):
+            raise IOUQError(f"--dt must be a number > 0 (model time units), got {args.dt!r}.")
+        scenario = dataclasses.replace(scenario, dt=args.dt)
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model = build_model(load_table(args.table), scenario)
+        paths = run_paths(model, engine=args.engine)
+    for message in dict.fromkeys(str(w.message) for w in caught):  # one line per distinct warning
+        print(f"iouq: warning: {message}", file=sys.stderr)
+    _emit(paths, out)
 
 
 def _cmd_stochastic(args: argparse.Namespace, out: TextIO) -> None:
@@ -403,7 +427,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("table", metavar="TABLE", help=table_help + " (the national table)")
     p.add_argument("--regional", required=True, metavar="FILE", help="CSV with columns sector,regional[,national]")
     p.add_argument("--method", required=True, choices=LQ_METHODS, help="location-quotient method")
-    p.add_argument("--delta", type=float, default=DEFAULT_DELTA, metavar="D",
+    p.add_argument("--delta", type=_plain_float, default=DEFAULT_DELTA, metavar="D",
                    help=f"FLQ/AFLQ exponent, 0 <= D < 1 (default {DEFAULT_DELTA})")
     p.add_argument("--out", required=True, metavar="DIR", help="table directory to write (replaced if it is one)")
     p.set_defaults(func=_cmd_regionalize)
@@ -423,6 +447,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--tol", type=_tolerance, default=None, metavar="T",
                    help="relative tolerance of A, intensities and final demand: adds lower,upper,exactness")
     p.set_defaults(func=_cmd_footprints)
+
+    p = sub.add_parser(
+        "dynamic",
+        help="dynamic input-output (DS/IO) paths and dynamic multipliers of a demand shock",
+        description=(
+            "Simulate Johnson's dynamic-simulation IO model (Fuentes & Martinez Pellegrini 2021) for a "
+            "baseline and a shocked run and print, per reporting period and sector: period, sector, "
+            "output (shocked run, per period), capacity (end of period), dynamic_multiplier (cumulative "
+            "change in the sector's output per unit of cumulative shock), total_dynamic_multiplier, "
+            "baseline_output, delta_output, delta_final_demand, investment, inventory, time. The "
+            "scenario YAML holds DynamicScenario keys (README, section Dynamic model)."
+        ),
+    )
+    p.add_argument("table", metavar="TABLE", help=table_help)
+    p.add_argument("--scenario", metavar="FILE", default=None, help="scenario YAML file (default: the paper's scenario)")
+    p.add_argument("--engine", choices=("euler", "ivp"), default="euler",
+                   help="fixed-step Euler (STELLA order, default) or the solve_ivp reference")
+    p.add_argument("--dt", type=_plain_float, default=None, metavar="DT", help="Euler step in model time units (default 1/16 year)")
+    p.set_defaults(func=_cmd_dynamic)
 
     return parser
 

@@ -977,6 +977,10 @@ BUNDLED: dict[str, BundledTable] = {
             "pymrio-test", 48, False, "pymrio",
             "pymrio's test system: 6 regions x 8 sectors with emissions (pymrio.load_test(), loaded at run time)",
         ),
+        BundledTable(
+            "bea2002-3sector", 3, True, "flows",
+            "United States 2002, 3 sectors (primary, secondary, tertiary; aggregate of bea2002-sector)",
+        ),
     )
 }
 """The bundled tables by name. Load one with :func:`load_table`."""

@@ -1,0 +1,1 @@
+"""Dynamic input-output models (see :mod:`iouq.dynamic.model`)."""
