@@ -28,7 +28,7 @@ COLUMNS = ["sector", "multiplier", "method", "distribution", "mean", "sd", "skew
            "n_samples", "mc_se_mean"]
 DIAGNOSTICS = ["sector", "multiplier", "method", "distribution", "n_samples", "mc_se_mean", "mc_se_q025",
                "mc_se_q975", "mean_cv", "mc_se_mean_cv", "rejection_rate", "point", "pce_inputs",
-               "q025_cv", "q975_cv", "mc_se_q025_cv", "mc_se_q975_cv"]
+               "q025_cv", "q975_cv", "mc_se_q025_cv", "mc_se_q975_cv", "sample_min", "sample_max"]
 
 settings = snakemake.params.settings
 table = load_table(snakemake.params.table)
