@@ -144,10 +144,12 @@ def comparison_table(
     if stochastic is not None and len(stochastic):
         _check_columns(stochastic, ["sector", "multiplier", "method", "distribution", "mean", "sd", "q025", "q975"],
                        "the stochastic table")
-        st = stochastic.assign(sector=stochastic["sector"].astype(str))
         keys = ["sector", "multiplier", "method", "distribution"]
-        if diagnostics is not None and len(diagnostics):
-            extra = [c for c in ("mean_cv", "q025_cv", "q975_cv", "sample_min", "sample_max") if c in diagnostics]
+        extra = [c for c in ("mean_cv", "q025_cv", "q975_cv", "sample_min", "sample_max")
+                 if diagnostics is not None and c in diagnostics]
+        # the point comes from ``point``; the diagnostics' columns replace the summary's own
+        st = stochastic.assign(sector=stochastic["sector"].astype(str)).drop(columns=["point", *extra], errors="ignore")
+        if extra:
             dg = diagnostics.assign(sector=diagnostics["sector"].astype(str))[keys + extra]
             st = st.merge(dg, on=keys, how="left", validate="one_to_one")
         st = st.merge(pl, on=["sector", "multiplier"], how="inner", validate="many_to_one")
@@ -468,12 +470,13 @@ def latex_summary(summary: pd.DataFrame, *, multipliers: Sequence[str] | None = 
 
 
 def latex_jerrell(jerrell: pd.DataFrame, comparisons: Mapping[str, pd.DataFrame] | None = None, *,
-                  decimals: int = 2, distribution: str = "uniform") -> str:
+                  decimals: int = 3, distribution: str = "uniform") -> str:
     """LaTeX (booktabs, longtable) of Jerrell's (1995) check: per sector and tolerance the
     published, naive, sharp and verified intervals of the Type II income multiplier and the
     Monte Carlo 95% range under ``distribution`` (from ``comparisons``: tolerance as spelled in
     the configuration to comparison table; ``--`` where that tolerance was not run).
-    Published values have two decimals, so all values are printed with ``decimals`` (2)."""
+    Published values are printed with the two decimals Jerrell gives, the recomputed ones with
+    ``decimals`` (default 3)."""
     mc = {}
     for tol, comp in (comparisons or {}).items():
         r = comp[(comp["multiplier"] == "income_type2") & (comp["method"] == "montecarlo")
@@ -490,7 +493,8 @@ def latex_jerrell(jerrell: pd.DataFrame, comparisons: Mapping[str, pd.DataFrame]
             hi = m["upper"].get(r.sector, np.nan) if m is not None else np.nan
             cells = [_tex_escape(r.sector), f"{100 * tol:g}"]
             for method in ("published", "naive", "sharp", "verified"):
-                cells.append(f"[{_fmt(getattr(r, method + '_lower'), decimals)}, {_fmt(getattr(r, method + '_upper'), decimals)}]")
+                d = 2 if method == "published" else decimals
+                cells.append(f"[{_fmt(getattr(r, method + '_lower'), d)}, {_fmt(getattr(r, method + '_upper'), d)}]")
             cells.append(f"[{_fmt(lo, decimals)}, {_fmt(hi, decimals)}]" if np.isfinite(lo) else "--")
             body.append(cells)
         rules.add(len(body) - 1)

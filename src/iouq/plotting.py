@@ -343,12 +343,12 @@ def plot_importance(
     lo = min(max(float(finite.min()), 1e-2), clip / 10) if finite.size else clip / 100
     img = ax.imshow(np.where(shown, np.minimum(R, clip), np.nan), norm=LogNorm(vmin=lo, vmax=clip), cmap="viridis",
                     interpolation="nearest")
+    marked = cutoff is not None and lo < cutoff < clip
     bar = fig.colorbar(img, ax=ax, shrink=0.85, extend="max",
-                       label=f"min(r+, r−), % of |a_ij|, clipped at {clip:g}%" + (f"\n(p = {p:g}%)" if p else ""))
-    if cutoff is not None and lo < cutoff < clip:
-        bar.ax.axhline(cutoff, color="red", linewidth=1.2)
-        bar.ax.text(1.6, cutoff, f"cut-off\n{cutoff:g}%", transform=bar.ax.get_yaxis_transform(), color="red",
-                    va="center", ha="left", fontsize=7)
+                       label=f"min(r+, r−), % of |a_ij| (clipped at {clip:g}%)"
+                       + (f"\np = {p:g}%" if p else "") + (f"; red: cut-off {cutoff:g}%" if marked else ""))
+    if marked:
+        bar.ax.axhline(cutoff, color="red", linewidth=1.5)
     if n <= 20:
         ax.set_xticks(range(n), codes, rotation=90)
         ax.set_yticks(range(n), codes)
