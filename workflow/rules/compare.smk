@@ -1,30 +1,6 @@
 # Comparison layer: the three families side by side (iouq.compare; figures: iouq.plotting), the
 # LaTeX tables, the provenance record and the report annotations. Results under RESULTS, logs
-# and benchmarks under LOGS (workflow/rules/common.smk).
-
-COMPARE = config["compare"]  # defaults filled by the schema
-REPORT_DIR = "../report/"
-
-
-def comparison_outputs(wildcards):
-    """Every result of the comparison layer (part of the default target)."""
-    outputs = [RESULTS + "provenance.yaml", RESULTS + "summary/widths.csv", RESULTS + "summary/widths.tex"]
-    for dataset in DATASETS:
-        outputs += expand(RESULTS + "{dataset}/compare/tol-{tol}.{ext}", dataset=dataset, tol=TOLERANCES,
-                          ext=["csv", "tex"])
-        outputs += expand(RESULTS + "{dataset}/compare/tol-{tol}_ranges.{ext}", dataset=dataset, tol=TOLERANCES,
-                          ext=["png", "pdf"])
-        outputs += expand(RESULTS + "{dataset}/compare/{name}.{ext}", dataset=dataset,
-                          name=["widths", "variance_share"], ext=["png", "pdf"])
-        outputs.append(RESULTS + f"{dataset}/compare/importance_top.csv")
-    if JERRELL:
-        outputs.append(RESULTS + "miernyk/interval/jerrell_comparison.tex")
-    return outputs
-
-
-def comparison_tables(wildcards):
-    return expand(RESULTS + "{dataset}/compare/tol-{tol}.csv", dataset=list(DATASETS), tol=TOLERANCES)
-
+# and benchmarks under LOGS; targets: comparison_outputs (workflow/rules/common.smk).
 
 rule compare_table:
     input:
@@ -33,7 +9,7 @@ rule compare_table:
         stochastic=RESULTS + "{dataset}/stochastic/tol-{tol}.csv",
         diagnostics=RESULTS + "{dataset}/stochastic/tol-{tol}_diagnostics.csv",
     output:
-        csv=report(RESULTS + "{dataset}/compare/tol-{tol}.csv", caption=REPORT_DIR + "compare_table.rst",
+        csv=report(RESULTS + "{dataset}/compare/tol-{tol}.csv", caption="../report/compare_table.rst",
                    category="Comparison", subcategory="{dataset}", labels={"item": "ranges table", "tolerance": "{tol}"}),
         tex=RESULTS + "{dataset}/compare/tol-{tol}.tex",
     params:
@@ -56,7 +32,7 @@ rule compare_summary:
     input:
         comparison_tables,
     output:
-        csv=report(RESULTS + "summary/widths.csv", caption=REPORT_DIR + "summary_widths.rst",
+        csv=report(RESULTS + "summary/widths.csv", caption="../report/summary_widths.rst",
                    category="Comparison", subcategory="all datasets", labels={"item": "width summary", "tolerance": "all"}),
         tex=RESULTS + "summary/widths.tex",
     params:
@@ -79,7 +55,7 @@ rule compare_importance_top:
     input:
         limits=RESULTS + f"{{dataset}}/importance/tol-{TOLERANCES[0]}.csv",
     output:
-        report(RESULTS + "{dataset}/compare/importance_top.csv", caption=REPORT_DIR + "importance_top.rst",
+        report(RESULTS + "{dataset}/compare/importance_top.csv", caption="../report/importance_top.rst",
                category="Importance", subcategory="{dataset}", labels={"item": "top coefficients", "tolerance": TOLERANCES[0]}),
     params:
         top_k=COMPARE["top_k"],
@@ -126,7 +102,7 @@ rule plot_cross_family:
         comparison=RESULTS + "{dataset}/compare/tol-{tol}.csv",
         diagnostics=RESULTS + "{dataset}/stochastic/tol-{tol}_diagnostics.csv",
     output:
-        png=report(RESULTS + "{dataset}/compare/tol-{tol}_ranges.png", caption=REPORT_DIR + "cross_family.rst",
+        png=report(RESULTS + "{dataset}/compare/tol-{tol}_ranges.png", caption="../report/cross_family.rst",
                    category="Comparison", subcategory="{dataset}", labels={"item": "ranges figure", "tolerance": "{tol}"}),
         pdf=RESULTS + "{dataset}/compare/tol-{tol}_ranges.pdf",
     params:
@@ -150,7 +126,7 @@ rule plot_width_tolerance:
     input:
         RESULTS + "summary/widths.csv",
     output:
-        png=report(RESULTS + "{dataset}/compare/widths.png", caption=REPORT_DIR + "width_tolerance.rst",
+        png=report(RESULTS + "{dataset}/compare/widths.png", caption="../report/width_tolerance.rst",
                    category="Comparison", subcategory="{dataset}", labels={"item": "width vs tolerance", "tolerance": "all"}),
         pdf=RESULTS + "{dataset}/compare/widths.pdf",
     threads: 1
@@ -171,7 +147,7 @@ rule plot_variance_share:
     input:
         RESULTS + "{dataset}/compare/importance_top.csv",
     output:
-        png=report(RESULTS + "{dataset}/compare/variance_share.png", caption=REPORT_DIR + "variance_share.rst",
+        png=report(RESULTS + "{dataset}/compare/variance_share.png", caption="../report/variance_share.rst",
                    category="Importance", subcategory="{dataset}", labels={"item": "variance share vs k", "tolerance": TOLERANCES[0]}),
         pdf=RESULTS + "{dataset}/compare/variance_share.pdf",
     threads: 1
@@ -192,7 +168,7 @@ rule provenance:
     input:
         tables=lambda wildcards: [f for d in DATASETS for f in table_files_of(d)],
     output:
-        report(RESULTS + "provenance.yaml", caption=REPORT_DIR + "provenance.rst", category="Provenance"),
+        report(RESULTS + "provenance.yaml", caption="../report/provenance.rst", category="Provenance"),
     params:
         config=config,
         datasets={d: table_files_of(d) for d in DATASETS},
