@@ -352,8 +352,9 @@ def plot_importance(
     if n <= 20:
         ax.set_xticks(range(n), codes, rotation=90)
         ax.set_yticks(range(n), codes)
-    ax.set_xlabel("column j (purchasing sector)")
-    ax.set_ylabel("row i (supplying sector)")
+    where = "" if n <= 20 else ", position in the table"
+    ax.set_xlabel(f"column j (purchasing sector{where})")
+    ax.set_ylabel(f"row i (supplying sector{where})")
     ax.set_title(f"tolerable limits, target: {target}")
     ax = axes[1]
     tw = ax.twinx()
