@@ -291,7 +291,9 @@ def plot_method_comparison(
             ax.ticklabel_format(axis="y", style="sci", scilimits=(-2, 3))
             if c == 0:
                 ax.set_ylabel(f"density\n{ps.label(mult)}")
-    fig.supxlabel("multiplier value")
+    for ax in axes[-1]:
+        if ax.get_visible():
+            ax.set_xlabel("multiplier value")
     _shared_legend(fig, axes.reshape(-1), ncols=3)
     if title:
         fig.suptitle(title)
