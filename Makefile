@@ -1,4 +1,4 @@
-# iouq: make results | make test | make lint | make bench | make clean
+# iouq: make results | make report | make test | make lint | make bench | make clean
 #
 # Works from a fresh clone with only Python >= 3.11 and pip: the first target run creates
 # .venv and installs the package (editable) with its test extras; the install is redone
@@ -12,7 +12,7 @@ BENCH_STAMP := $(VENV)/.iouq-bench.stamp
 CORES ?= 2
 SNAKEMAKE := $(BIN)/python -m snakemake
 
-.PHONY: all install results test test-long lint bench clean distclean
+.PHONY: all install results report test test-long lint bench clean distclean
 
 all: results
 
@@ -28,6 +28,10 @@ install: $(STAMP)
 ## results: run the default pipeline (config/config.yaml, bundled tables) into results/
 results: $(STAMP)
 	$(SNAKEMAKE) --cores $(CORES)
+
+## report: self-contained HTML report of the results (runs the pipeline first if needed)
+report: results
+	$(SNAKEMAKE) --report results/report.html
 
 ## test: unit, CLI and workflow tests
 test: $(STAMP)

@@ -2,6 +2,7 @@
 #
 #   snakemake --cores 2            # default pipeline on the bundled tables (or: make results)
 #   snakemake --lint               # best-practice checks (or: make lint)
+#   snakemake --report results/report.html   # self-contained HTML report (or: make report)
 #
 # Configuration: config/config.yaml, validated against workflow/schemas/config.schema.yaml.
 # Results: results/{dataset}/..., logs: logs/..., per-job benchmarks: logs/benchmarks/...
@@ -12,6 +13,9 @@ min_version("8.20")
 
 
 configfile: "config/config.yaml"
+
+
+report: "workflow/report/workflow.rst"
 
 
 include: "workflow/rules/common.smk"
@@ -25,6 +29,7 @@ include: "workflow/rules/satellites.smk"
 include: "workflow/rules/report.smk"
 include: "workflow/rules/dynamic_common.smk"
 include: "workflow/rules/dynamic.smk"
+include: "workflow/rules/compare.smk"
 
 
 rule all:
@@ -32,3 +37,4 @@ rule all:
     input:
         final_outputs,
         dynamic_outputs(),
+        comparison_outputs,

@@ -85,7 +85,9 @@ def test_method_comparison_figure(tmp_path):
     visible = [ax for ax in fig.axes if ax.get_visible()]
     assert len(visible) == 2 * 3
     labels = {text.get_text() for legend in fig.legends for text in legend.get_texts()}
-    assert {"montecarlo_kde (uniform)", "montecarlo_kde (normal)", "interval hull (sharp)", "naive interval"} <= labels
+    # human labels, not the method codes of the CSVs
+    assert {"Monte Carlo (uniform)", "Monte Carlo (normal)", "sharp hull", "naive interval"} <= labels
+    assert not [lab for lab in labels if "_" in lab]
     # every Monte Carlo density lies inside the sharp hull of its sector (bounded uniform draws)
     merged = dens[(dens["method"] == "montecarlo_hist") & (dens["distribution"] == "uniform") & (dens["density"] > 0)]
     merged = merged.merge(intervals[intervals["method"] == "sharp"], on=["sector", "multiplier"])
@@ -107,9 +109,12 @@ def test_importance_figure(tmp_path):
     fig = plot_importance(limits, zeroing, p=1.0, title="bea2002-sector")
     image = fig.axes[0].images[0].get_array()
     assert image.shape == (table.n, table.n)
-    # the image shows min(r+, r-) of the multipliers target, blank where a_ij = 0
+    # the image shows min(r+, r-) of the multipliers target, clipped at 100 % (the colour scale
+    # of the important range), blank where a_ij = 0
     part = limits[limits["target"] == "multipliers"]
     expected = np.fmin(part["tolerable_limit_up_pct"], part["tolerable_limit_down_pct"]).to_numpy().reshape(table.n, table.n)
+    assert (expected[table.A != 0] > 100).any()
+    expected = np.minimum(expected, 100.0)
     shown = np.ma.filled(image.astype(float), np.nan)
     np.testing.assert_allclose(shown[table.A != 0], expected[table.A != 0])
     assert np.isnan(shown[table.A == 0]).all()

@@ -100,7 +100,9 @@ def test_schema_rejects_unknown_keys_everywhere_and_describes_every_key():
     def walk(node, where):
         if node.get("type") == "object":
             assert node.get("additionalProperties") is False, f"{where} allows unknown keys"
-            assert set(node.get("required", [])) == set(node["properties"]), f"{where}: required list"
+            # every key is required unless the schema gives its default
+            optional = {k for k, sub in node["properties"].items() if "default" in sub}
+            assert set(node.get("required", [])) | optional == set(node["properties"]), f"{where}: required list"
             for key, sub in node["properties"].items():
                 assert sub.get("description"), f"{where}/{key} has no description"
                 walk(sub, f"{where}/{key}")
@@ -272,3 +274,93 @@ def test_readme_documents_every_config_key():
 
     for key in keys(schema):
         assert f"| `{key}` |" in readme, f"README's configuration table lacks {key}"
+
+
+# ---------------------------------------------------------------------------- comparison layer
+RULES = REPO / "workflow" / "rules"
+
+
+def figure_targets():
+    """Every PNG a rule writes: (rule file, path text, whether it is wrapped in report()).
+    common.smk only lists targets (no rules)."""
+    import re
+
+    found = []
+    for smk in sorted(set(RULES.glob("*.smk")) - {RULES / "common.smk"}):
+        text = smk.read_text()
+        for m in re.finditer(r'RESULTS \+ f?"([^"]+\.png)"', text):
+            line = text[text.rfind("\n", 0, m.start()) + 1: m.start()]
+            found.append((smk.name, m.group(1), "report(" in line))
+    return found
+
+
+def test_every_figure_and_comparison_table_is_in_the_report_with_a_caption():
+    import re
+
+    figures = figure_targets()
+    assert len(figures) >= 7
+    missing = [(f, p) for f, p, in_report in figures if not in_report]
+    assert not missing, f"figures not marked with report(): {missing}"
+    for smk in RULES.glob("*.smk"):
+        for caption in re.findall(r'caption=(?:REPORT_DIR \+ |)"(?:\.\./report/)?([^"]+\.rst)"', smk.read_text()):
+            assert (REPO / "workflow" / "report" / caption).is_file(), caption
+    compare = (RULES / "compare.smk").read_text()
+    for table in ("compare/tol-{tol}.csv", "summary/widths.csv", "compare/importance_top.csv"):
+        assert re.search(r'report\(RESULTS \+ "[^"]*' + re.escape(table), compare), table
+    assert 'report: "workflow/report/workflow.rst"' in SNAKEFILE.read_text()
+    # and the README lists every figure
+    readme = (REPO / "README.md").read_text()
+    for _, path, _ in figures:
+        shown = path.replace("{{dataset}}", "{dataset}").replace(f"{{TOLERANCES[0]}}", "{tol}")
+        assert shown.split("/", 1)[-1] in readme, f"README does not list {shown}"
+
+
+def tiny_config(path: Path, chunk_size: int) -> Path:
+    default = yaml.safe_load(DEFAULT_CONFIG.read_text())
+    return write_config(
+        path, datasets=["miernyk"], tolerances=["0.1"], interval={"methods": ["naive", "sharp", "verified"]},
+        seed=5, importance={**default["importance"], "count_p": [1]},
+        stochastic={**default["stochastic"], "samples": 1000, "chunk_size": chunk_size,
+                    "distributions": ["uniform", "dirichlet"]},
+    )
+
+
+def test_same_seed_same_bytes_across_cores_and_a_report_with_every_figure(tmp_path):
+    runs = {}
+    for cores, chunk in (("1", 128), ("2", 700)):
+        work = tmp_path / f"cores{cores}"
+        config = tiny_config(work / "config" / "config.yaml", chunk)
+        proc = snakemake("--cores", cores, "--configfile", str(config), "--directory", str(work), timeout=900)
+        assert proc.returncode == 0, output(proc)
+        runs[cores] = work / "results"
+    one, two = runs["1"], runs["2"]
+    files = sorted(p.relative_to(one) for p in one.rglob("*") if p.suffix in (".csv", ".tex"))
+    assert len(files) > 15 and Path("miernyk/compare/tol-0.1.csv") in files
+    for rel in files:
+        assert (one / rel).read_bytes() == (two / rel).read_bytes(), f"{rel} differs between --cores 1 and 2"
+    assert sorted(p.relative_to(two) for p in two.rglob("*") if p.suffix in (".csv", ".tex")) == files
+
+    comp = pd.read_csv(one / "miernyk" / "compare" / "tol-0.1.csv", dtype={"sector": str, "distribution": str},
+                       keep_default_na=False)
+    ranges = comp[(comp["method"] == "montecarlo_range") & (comp["distribution"] == "uniform")]
+    assert len(ranges) == 6 * 4 and (ranges["inside_verified"].astype(str) == "True").all()
+    prov = yaml.safe_load((one / "provenance.yaml").read_text())
+    assert prov["seed"] == 5 and prov["config"]["stochastic"]["chunk_size"] == 128
+    assert set(prov["packages"]) >= {"numpy", "scipy", "pandas", "chaospy", "SALib", "snakemake"}
+    import hashlib
+
+    from iouq.tables import bundled_path
+
+    a_csv = bundled_path("miernyk") / "A.csv"
+    assert prov["inputs"]["miernyk"]["A.csv"] == hashlib.sha256(a_csv.read_bytes()).hexdigest()
+
+    work = tmp_path / "cores2"
+    proc = snakemake("--configfile", str(work / "config" / "config.yaml"), "--directory", str(work),
+                     "--report", str(work / "results" / "report.html"), timeout=600)
+    assert proc.returncode == 0, output(proc)
+    html = (work / "results" / "report.html").read_text()
+    pngs = sorted(p.name for p in two.rglob("*.png"))
+    assert len(pngs) >= 7
+    for name in pngs:
+        assert name in html, f"report lacks {name}"
+    assert "tol-0.1.csv" in html and "widths.csv" in html and "provenance.yaml" in html

@@ -162,3 +162,11 @@ def write_figure_atomic(fig: Any, path: str | os.PathLike[str], **savefig_kwargs
     savefig_kwargs.setdefault("dpi", 150)
     savefig_kwargs.setdefault("bbox_inches", "tight")
     return _write_atomic(target, lambda handle: fig.savefig(handle, format=fmt, **savefig_kwargs))
+
+
+def write_text_atomic(text: str, path: str | os.PathLike[str]) -> Path:
+    """Write ``text`` (UTF-8, written as given) to ``path`` atomically (LaTeX tables, YAML)."""
+    return _write_atomic(path, lambda handle: handle.write(text.encode("utf-8")))
+
+
+__all__.append("write_text_atomic")

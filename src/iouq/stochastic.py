@@ -123,9 +123,8 @@ EXTRA_COLUMNS: list[str] = [
     "q025_cv", "q975_cv", "mc_se_q025_cv", "mc_se_q975_cv", "flag",
 ]
 #: Columns of the diagnostics file (``tol-{tol}_diagnostics.csv``).
-DIAGNOSTIC_COLUMNS: list[str] = ["sector", "multiplier", "method", "distribution", "n_samples", "mc_se_mean"] + [
-    c for c in EXTRA_COLUMNS
-]
+DIAGNOSTIC_COLUMNS: list[str] = (["sector", "multiplier", "method", "distribution", "n_samples", "mc_se_mean"]
+                                 + [c for c in EXTRA_COLUMNS if c != "flag"] + ["sample_min", "sample_max", "flag"])
 DENSITY_COLUMNS: list[str] = ["sector", "multiplier", "method", "distribution", "x", "density"]
 QUANTILES = (0.025, 0.5, 0.975)
 #: Largest share of non-productive draws of an unbounded law (normal, lognormal) that Monte Carlo
@@ -897,6 +896,7 @@ def _mc_stats(res: MonteCarloResult) -> dict[str, np.ndarray]:
         "mc_se_q025": se_q[0], "mc_se_q975": se_q[1],
         "mean_cv": mean, "mc_se_mean_cv": sd / math.sqrt(n),
         "q025_cv": q[0], "q975_cv": q[2], "mc_se_q025_cv": se_q[0], "mc_se_q975_cv": se_q[1],
+        "sample_min": X.min(axis=0), "sample_max": X.max(axis=0),
     }
     if res.n_rejected:
         return out
@@ -1114,6 +1114,8 @@ def _summary_frame(problem: Problem, stats: dict[str, np.ndarray], point: np.nda
             df[c] = stats[c]
     df["n_samples"] = df["n_samples"].astype(int)
     df["pce_inputs"] = df["pce_inputs"].astype(int)
+    for c in ("sample_min", "sample_max"):  # Monte Carlo only: smallest and largest accepted draw
+        df[c] = stats.get(c, np.nan)
     return df
 
 
@@ -1379,7 +1381,7 @@ def stochastic_table(table: IOTable, tol: float, distributions: tuple[str, ...] 
     PCE is skipped (and logged) for the dirichlet distribution (not independent) and for tables
     with more than ``pce_max_sectors`` sectors. Densities are computed for the
     ``density_sectors`` sectors with the largest coefficient of variation (perturbation) of
-    each multiplier (all sectors when there are fewer).
+    each multiplier (all sectors when there are fewer), in that order (largest first).
 
     Returns
     -------
@@ -1419,7 +1421,7 @@ def stochastic_table(table: IOTable, tol: float, distributions: tuple[str, ...] 
             with np.errstate(divide="ignore", invalid="ignore"):
                 cv = np.where(m.point != 0, m.sd / np.abs(m.point), 0.0)
             order = np.argsort(-cv, kind="stable")[: int(density_sectors)]
-            dens.append(densities_of(an, dist, int(density_points), sorted(order.tolist())))
+            dens.append(densities_of(an, dist, int(density_points), order.tolist()))  # CV order, largest first
             if log is not None and an.mc is not None:
                 log.info("%s/%s: %d draws (%.1f%% rejected), draw %.2fs, solve %.2fs", mult, dist,
                          an.mc.n_drawn, 100 * an.mc.rejection_rate, an.mc.draw_seconds, an.mc.solve_seconds)

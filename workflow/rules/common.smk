@@ -352,3 +352,32 @@ def final_outputs(wildcards):
         outputs.append(results("miernyk/interval/jerrell_comparison.csv"))
         outputs.append(results("miernyk/interval/jerrell_comparison.png"))
     return outputs
+
+
+# --------------------------------------------------------------------------- comparison layer
+COMPARE = config["compare"]  # defaults filled by the schema
+
+
+def comparison_outputs(wildcards):
+    """Every result of the comparison layer (part of the default target)."""
+    outputs = [results("provenance.yaml"), results("summary/widths.csv"), results("summary/widths.tex")]
+    for dataset in DATASETS:
+        outputs += expand(results("{dataset}/compare/tol-{tol}.{ext}"), dataset=dataset, tol=TOLERANCES,
+                          ext=["csv", "tex"])
+        outputs += expand(results("{dataset}/compare/tol-{tol}_ranges.{ext}"), dataset=dataset, tol=TOLERANCES,
+                          ext=["png", "pdf"])
+        outputs += expand(results("{dataset}/compare/{name}.{ext}"), dataset=dataset,
+                          name=["widths", "variance_share"], ext=["png", "pdf"])
+        outputs.append(results(f"{dataset}/compare/importance_top.csv"))
+        # PDF versions of the figures of rules/report.smk
+        outputs.append(results(f"{dataset}/interval/widths.pdf"))
+        outputs.append(results(f"{dataset}/importance/importance.pdf"))
+        outputs += expand(results("{dataset}/stochastic/tol-{tol}_comparison.pdf"), dataset=dataset, tol=TOLERANCES)
+    if JERRELL:
+        outputs.append(results("miernyk/interval/jerrell_comparison.tex"))
+        outputs.append(results("miernyk/interval/jerrell_comparison.pdf"))
+    return outputs
+
+
+def comparison_tables(wildcards):
+    return expand(results("{dataset}/compare/tol-{tol}.csv"), dataset=list(DATASETS), tol=TOLERANCES)

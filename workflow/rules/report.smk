@@ -1,4 +1,5 @@
-# Figures drawn from the result tables (plotting code: iouq.plotting).
+# Figures drawn from the result tables (plotting code: iouq.plotting; style: iouq.plotstyle).
+# Every figure is written as PNG (marked for the report) and PDF.
 
 
 rule plot_interval_widths:
@@ -6,9 +7,15 @@ rule plot_interval_widths:
         intervals=interval_results,
         multipliers=results("{dataset}/multipliers.csv"),
     output:
-        results("{dataset}/interval/widths.png"),
+        png=report(results("{dataset}/interval/widths.png"), caption="../report/interval_widths.rst",
+                   category="Interval", subcategory="{dataset}", labels={"item": "widths vs tolerance", "tolerance": "all"}),
+        pdf=results("{dataset}/interval/widths.pdf"),
     params:
         tolerances=TOLERANCES,
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=5,
     log:
         logs("report/{dataset}/widths.log"),
     benchmark:
@@ -21,9 +28,16 @@ rule plot_interval_widths:
 
 rule plot_jerrell_comparison:
     input:
-        results("miernyk/interval/jerrell_comparison.csv"),
+        comparison=results("miernyk/interval/jerrell_comparison.csv"),
+        multipliers=results("miernyk/multipliers.csv"),
     output:
-        results("miernyk/interval/jerrell_comparison.png"),
+        png=report(results("miernyk/interval/jerrell_comparison.png"), caption="../report/jerrell.rst",
+                   category="Interval", subcategory="miernyk", labels={"item": "Jerrell (1995)", "tolerance": "all"}),
+        pdf=results("miernyk/interval/jerrell_comparison.pdf"),
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=5,
     log:
         logs("report/miernyk/jerrell_comparison.log"),
     benchmark:
@@ -38,8 +52,16 @@ rule plot_method_comparison:
     input:
         densities=results("{dataset}/stochastic/tol-{tol}_densities.csv"),
         intervals=results("{dataset}/interval/tol-{tol}.csv"),
+        summary=results("{dataset}/stochastic/tol-{tol}.csv"),
+        diagnostics=results("{dataset}/stochastic/tol-{tol}_diagnostics.csv"),
     output:
-        results("{dataset}/stochastic/tol-{tol}_comparison.png"),
+        png=report(results("{dataset}/stochastic/tol-{tol}_comparison.png"), caption="../report/densities.rst",
+                   category="Stochastic", subcategory="{dataset}", labels={"item": "densities", "tolerance": "{tol}"}),
+        pdf=results("{dataset}/stochastic/tol-{tol}_comparison.pdf"),
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=5,
     log:
         logs("report/{dataset}/comparison-tol-{tol}.log"),
     benchmark:
@@ -55,9 +77,17 @@ rule plot_importance:
         limits=results(f"{{dataset}}/importance/tol-{TOLERANCES[0]}.csv"),
         zeroing=results("{dataset}/importance/zeroing.csv"),
     output:
-        results("{dataset}/importance/importance.png"),
+        png=report(results("{dataset}/importance/importance.png"), caption="../report/importance.rst",
+                   category="Importance", subcategory="{dataset}",
+                   labels={"item": "tolerable limits and zeroing", "tolerance": TOLERANCES[0]}),
+        pdf=results("{dataset}/importance/importance.pdf"),
     params:
         p=IMPORTANCE["p"],
+        cutoff=IMPORTANCE["cutoff"],
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=5,
     log:
         logs("report/{dataset}/importance.log"),
     benchmark:

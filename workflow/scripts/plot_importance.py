@@ -14,12 +14,12 @@ log = logging.getLogger("iouq.workflow.plot_importance")
 import pandas as pd  # noqa: E402
 
 from iouq.plotting import plot_importance  # noqa: E402
-from iouq.results import write_figure_atomic  # noqa: E402
+from iouq.plotstyle import write_figure  # noqa: E402
 
 limits = pd.read_csv(snakemake.input.limits, dtype={"row": str, "col": str})
 zeroing = pd.read_csv(snakemake.input.zeroing, dtype={"sector": str})
 target = "multipliers" if (limits["target"] == "multipliers").any() else str(limits["target"].iloc[0])
-fig = plot_importance(limits, zeroing, target=target, p=snakemake.params.p,
+fig = plot_importance(limits, zeroing, target=target, p=snakemake.params.p, cutoff=snakemake.params.cutoff,
                       title=f"{snakemake.wildcards.dataset}: which coefficients matter")
-write_figure_atomic(fig, snakemake.output[0])
+write_figure(fig, [snakemake.output.png, snakemake.output.pdf])
 log.info("wrote %s (target %s)", snakemake.output[0], target)

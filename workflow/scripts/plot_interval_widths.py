@@ -1,4 +1,4 @@
-"""Rule plot_interval_widths: median relative width vs tolerance -> results/{dataset}/interval/widths.png."""
+"""Rule plot_interval_widths: median relative width vs tolerance -> results/{dataset}/interval/widths.png and .pdf."""
 
 import logging
 import sys
@@ -14,7 +14,7 @@ log = logging.getLogger("iouq.workflow.plot_interval_widths")
 import pandas as pd  # noqa: E402
 
 from iouq.plotting import plot_interval_widths  # noqa: E402
-from iouq.results import write_figure_atomic  # noqa: E402
+from iouq.plotstyle import write_figure  # noqa: E402
 
 intervals = {
     tol: pd.read_csv(path, dtype={"sector": str})
@@ -22,5 +22,5 @@ intervals = {
 }
 point = pd.read_csv(snakemake.input.multipliers, dtype={"sector": str})
 fig = plot_interval_widths(intervals, point, title=f"{snakemake.wildcards.dataset}: interval enclosures")
-write_figure_atomic(fig, snakemake.output[0])
+write_figure(fig, [snakemake.output.png, snakemake.output.pdf])
 log.info("wrote %s", snakemake.output[0])

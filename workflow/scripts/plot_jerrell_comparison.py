@@ -14,9 +14,10 @@ log = logging.getLogger("iouq.workflow.plot_jerrell_comparison")
 import pandas as pd  # noqa: E402
 
 from iouq.plotting import plot_jerrell_comparison  # noqa: E402
-from iouq.results import write_figure_atomic  # noqa: E402
+from iouq.plotstyle import write_figure  # noqa: E402
 
-comparison = pd.read_csv(snakemake.input[0], dtype={"sector": str})
-fig = plot_jerrell_comparison(comparison)
-write_figure_atomic(fig, snakemake.output[0])
+comparison = pd.read_csv(snakemake.input.comparison, dtype={"sector": str})
+point = pd.read_csv(snakemake.input.multipliers, dtype={"sector": str}).set_index("sector")["income_type2"]
+fig = plot_jerrell_comparison(comparison, methods=("published", "naive", "sharp", "verified"), point=point)
+write_figure(fig, [snakemake.output.png, snakemake.output.pdf])
 log.info("wrote %s", snakemake.output[0])

@@ -13,19 +13,22 @@ log = logging.getLogger("iouq.workflow.plot_method_comparison")
 
 import pandas as pd  # noqa: E402
 
-from iouq.plotting import plot_method_comparison  # noqa: E402
-from iouq.results import write_figure_atomic  # noqa: E402
+from iouq.plotstyle import write_figure  # noqa: E402
+from iouq.plotting import pce_legend_label, plot_method_comparison  # noqa: E402
 
 densities = pd.read_csv(snakemake.input.densities, dtype={"sector": str})
 intervals = pd.read_csv(snakemake.input.intervals, dtype={"sector": str})
 w = snakemake.wildcards
+summary = pd.read_csv(snakemake.input.summary, dtype={"sector": str})
+diagnostics = pd.read_csv(snakemake.input.diagnostics, dtype={"sector": str})
 # the multipliers, then the first satellite account's Type I effect and multiplier (if any)
 shown = ["output_type1", "income_type2"]
 for quantity in ("effect_type1", "multiplier_type1"):
     names = [m for m in dict.fromkeys(densities["multiplier"]) if str(m).startswith(quantity + ":")]
     shown += names[:1]
 fig = plot_method_comparison(
-    densities, intervals, multipliers=shown, title=f"{w.dataset}, tolerance ±{100 * float(w.tol):g}%: stochastic densities and interval enclosures"
+    densities, intervals, multipliers=shown, summary=summary, pce_label=pce_legend_label(diagnostics),
+    title=f"{w.dataset}, tolerance ±{100 * float(w.tol):g}%: stochastic densities and interval enclosures"
 )
-write_figure_atomic(fig, snakemake.output[0])
+write_figure(fig, [snakemake.output.png, snakemake.output.pdf])
 log.info("wrote %s", snakemake.output[0])

@@ -22,14 +22,12 @@ log = logging.getLogger("iouq.workflow.stochastic_table")
 
 from iouq.results import write_csv_atomic  # noqa: E402
 from iouq.quantities import parse_quantity, table_quantities  # noqa: E402
-from iouq.stochastic import DENSITY_COLUMNS, stochastic_table  # noqa: E402
+from iouq.stochastic import DENSITY_COLUMNS, DIAGNOSTIC_COLUMNS, stochastic_table  # noqa: E402
 from iouq.tables import load_table  # noqa: E402
 
 COLUMNS = ["sector", "multiplier", "method", "distribution", "mean", "sd", "skew", "q025", "q500", "q975",
            "n_samples", "mc_se_mean"]
-DIAGNOSTICS = ["sector", "multiplier", "method", "distribution", "n_samples", "mc_se_mean", "mc_se_q025",
-               "mc_se_q975", "mean_cv", "mc_se_mean_cv", "rejection_rate", "point", "pce_inputs",
-               "q025_cv", "q975_cv", "mc_se_q025_cv", "mc_se_q975_cv"]
+DIAGNOSTICS = DIAGNOSTIC_COLUMNS
 
 settings = snakemake.params.settings
 table = load_table(snakemake.params.table)
