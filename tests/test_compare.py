@@ -343,3 +343,42 @@ def test_cv_order_differs_from_table_order():
     point = point_multipliers(table)
     comp = comparison_table(point, interval_table(table, 0.05), summary, summary)
     assert select_sectors(comp, "output_type1", 3) == ["b", "c", "a"]
+
+
+def test_satellite_quantities_enter_the_comparison_with_their_point_values():
+    """Point values of satellite quantities come from extensions.csv (hand-made numbers)."""
+    point, intervals, stochastic, diagnostics = hand_frames()
+    extensions = pd.DataFrame({"account": ["CO2", "CO2"], "sector": ["a", "b"], "intensity": [0.5, 0.0],
+                               "effect_type1": [0.8, 0.3], "multiplier_type1": [1.6, np.nan]})
+    sat = pd.DataFrame({"sector": ["a", "a", "b", "b"], "multiplier": "effect_type1:CO2",
+                        "method": ["sharp", "verified"] * 2, "lower": [0.7, 0.69, 0.25, 0.24],
+                        "upper": [0.9, 0.91, 0.35, 0.36]})
+    out = comparison_table(point, pd.concat([intervals, sat], ignore_index=True), stochastic, diagnostics,
+                           extensions)
+    rows = out[out["multiplier"] == "effect_type1:CO2"].set_index(["sector", "method"])
+    assert rows.loc[("a", "sharp"), "point"] == 0.8 and rows.loc[("b", "sharp"), "point"] == 0.3
+    assert rows.loc[("a", "sharp"), "rel_width"] == pytest.approx(0.2 / 0.8)
+    assert rows.loc[("b", "verified"), "width_ratio_sharp"] == pytest.approx(0.12 / 0.1)
+    assert bool(rows.loc[("a", "sharp"), "inside_verified"])
+    # without extensions the satellite rows have no point value and are left out
+    assert "effect_type1:CO2" not in set(comparison_table(point, pd.concat([intervals, sat]), stochastic,
+                                                          diagnostics)["multiplier"])
+
+
+def test_dynamic_comparison_from_hand_made_multipliers():
+    from iouq.compare import DYNAMIC_COMPARE_COLUMNS, dynamic_comparison
+
+    m = pd.DataFrame({"sector": ["p", "s"], "static_type1": [2.0, 1.5], "static_type2": [5.0, 4.0],
+                      "long_run": [2.5, 2.0], "long_run_lower": [2.0, 1.8], "long_run_upper": [3.0, 2.4],
+                      "peak_dynamic": [2.2, 3.0], "mc_q025": [2.0, 2.7], "mc_q975": [2.4, 3.3],
+                      "exactness": ["exact", "enclosure"], "final_dynamic": [2.1, 2.9],
+                      "mc_long_run_q025": [2.2, 1.7], "mc_long_run_q975": [2.8, 2.2], "mc_draws": [100, 100]})
+    out = dynamic_comparison(m, "uniform")
+    assert list(out.columns) == DYNAMIC_COMPARE_COLUMNS and len(out) == 6
+    r = out.set_index(["sector", "multiplier", "method"])
+    assert r.loc[("p", "long_run", "hull"), "rel_width"] == pytest.approx(1.0 / 2.5)
+    assert r.loc[("p", "long_run", "montecarlo"), "width_ratio_sharp"] == pytest.approx(0.6 / 1.0)
+    assert bool(r.loc[("p", "long_run", "montecarlo"), "inside_verified"])
+    assert not bool(r.loc[("s", "long_run", "montecarlo"), "inside_verified"])  # 1.7 < 1.8: outside the hull
+    assert pd.isna(r.loc[("s", "peak_dynamic", "montecarlo"), "inside_verified"])
+    assert r.loc[("s", "long_run", "hull"), "exactness"] == "enclosure"

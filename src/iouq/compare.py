@@ -45,7 +45,8 @@ from .errors import IOUQError
 __all__ = [
     "COMPARE_COLUMNS", "SUMMARY_COLUMNS", "IMPORTANCE_TOP_COLUMNS", "BOX_BOUNDED", "TOP_K",
     "is_reduced_model", "comparison_table", "select_sectors", "summary_widths", "importance_top",
-    "latex_comparison", "latex_summary", "latex_jerrell", "method_label",
+    "latex_comparison", "latex_summary", "latex_jerrell", "method_label", "dynamic_comparison",
+    "DYNAMIC_COMPARE_COLUMNS",
 ]
 
 #: The contract: first columns of ``results/{dataset}/compare/tol-{tol}.csv``.
@@ -85,10 +86,21 @@ def is_reduced_model(method: str) -> bool:
     return _REDUCED.fullmatch(str(method)) is not None
 
 
-def _point_long(point: pd.DataFrame) -> pd.DataFrame:
+def _point_long(point: pd.DataFrame, extensions: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Point values in long form (``sector, multiplier, point``): the multipliers, then the
+    satellite quantities of ``extensions`` (``results/{dataset}/extensions.csv``) named
+    ``QUANTITY:ACCOUNT`` as in the family files (:mod:`iouq.quantities`)."""
     long = point.melt(id_vars="sector", var_name="multiplier", value_name="point")
     long["sector"] = long["sector"].astype(str)
-    return long.dropna(subset=["point"])
+    parts = [long]
+    if extensions is not None and len(extensions):
+        _check_columns(extensions, ["account", "sector"], "the satellite extensions table")
+        ext = extensions.assign(sector=extensions["sector"].astype(str))
+        quantities = [c for c in ext.columns if c not in ("account", "sector")]
+        sat = ext.melt(id_vars=["account", "sector"], value_vars=quantities, var_name="quantity", value_name="point")
+        sat["multiplier"] = sat["quantity"] + ":" + sat["account"].astype(str)
+        parts.append(sat[["sector", "multiplier", "point"]])
+    return pd.concat(parts, ignore_index=True).dropna(subset=["point"])
 
 
 def _check_columns(df: pd.DataFrame, columns: Sequence[str], what: str) -> None:
@@ -102,6 +114,7 @@ def comparison_table(
     intervals: pd.DataFrame,
     stochastic: pd.DataFrame | None = None,
     diagnostics: pd.DataFrame | None = None,
+    extensions: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """The long comparison table of one dataset and tolerance.
 
@@ -120,6 +133,10 @@ def comparison_table(
         quantiles ``q025_cv, q975_cv`` and mean ``mean_cv`` of the Monte Carlo rows and the
         sampled extremes ``sample_min, sample_max`` (the ``montecarlo_range`` rows, written only
         when these columns exist).
+    extensions : DataFrame, optional
+        ``results/{dataset}/extensions.csv`` of a table with satellite accounts: the point values
+        of the satellite quantities (``effect_type1:CO2``, ...), so that their interval and
+        stochastic rows enter the comparison like the multipliers'.
 
     Returns
     -------
@@ -132,7 +149,7 @@ def comparison_table(
     """
     _check_columns(point, ["sector"], "the point multipliers")
     _check_columns(intervals, ["sector", "multiplier", "method", "lower", "upper"], "the interval table")
-    pl = _point_long(point)
+    pl = _point_long(point, extensions)
     rows = []
     iv = intervals.assign(sector=intervals["sector"].astype(str))
     iv = iv.merge(pl, on=["sector", "multiplier"], how="inner", validate="many_to_one")
@@ -190,6 +207,69 @@ def comparison_table(
     out["box_bounded"] = out["distribution"].isin(BOX_BOUNDED) & (out["family"] == "stochastic")
     out["reduced_model"] = reduced
     return out[COMPARE_COLUMNS + EXTRA_COLUMNS]
+
+
+#: Columns of ``results/{dataset}/compare/dynamic_tol-{tol}.csv``: the comparison columns, then
+#: the exactness of the long-run hull and the number of Monte Carlo draws.
+DYNAMIC_COMPARE_COLUMNS: list[str] = COMPARE_COLUMNS + ["exactness", "mc_draws"]
+
+
+def dynamic_comparison(multipliers: pd.DataFrame, distribution: str) -> pd.DataFrame:
+    """The dynamic model's families side by side, in the long form of :func:`comparison_table`.
+
+    Parameters
+    ----------
+    multipliers : DataFrame
+        ``results/{dataset}/dynamic/multipliers_tol-{tol}.csv`` (:data:`iouq.dynamic.analysis.MULTIPLIER_COLUMNS`).
+    distribution : str
+        The coefficient distribution of its Monte Carlo draws (``dynamic.distribution``).
+
+    Returns
+    -------
+    DataFrame
+        :data:`DYNAMIC_COMPARE_COLUMNS`; per sector: ``long_run`` (family ``interval``, method
+        ``hull``: the interval bounds over the A/B/parameter box, ``exactness`` as computed; family
+        ``stochastic``, method ``montecarlo``: the 2.5/97.5% quantiles of the long-run multiplier of
+        the draws) and ``peak_dynamic`` (``montecarlo``: quantiles of the peak cumulative dynamic
+        multiplier). ``width_ratio_sharp`` is the width over the hull's (long-run rows only);
+        ``inside_verified`` whether the row lies inside the hull (long-run rows only).
+    """
+    _check_columns(multipliers, ["sector", "long_run", "long_run_lower", "long_run_upper", "peak_dynamic",
+                                 "mc_q025", "mc_q975", "exactness", "mc_long_run_q025", "mc_long_run_q975",
+                                 "mc_draws"], "the dynamic multipliers table")
+    m = multipliers.assign(sector=multipliers["sector"].astype(str))
+    nan = np.full(len(m), np.nan)
+    parts = [
+        pd.DataFrame({"sector": m["sector"], "multiplier": "long_run", "family": "interval", "method": "hull",
+                      "distribution": "", "point": m["long_run"], "center": m["long_run"],
+                      "lower": m["long_run_lower"], "upper": m["long_run_upper"], "exactness": m["exactness"],
+                      "mc_draws": 0, "order": 0}),
+        pd.DataFrame({"sector": m["sector"], "multiplier": "long_run", "family": "stochastic",
+                      "method": "montecarlo", "distribution": distribution, "point": m["long_run"], "center": nan,
+                      "lower": m["mc_long_run_q025"], "upper": m["mc_long_run_q975"], "exactness": "",
+                      "mc_draws": m["mc_draws"], "order": 1}),
+        pd.DataFrame({"sector": m["sector"], "multiplier": "peak_dynamic", "family": "stochastic",
+                      "method": "montecarlo", "distribution": distribution, "point": m["peak_dynamic"],
+                      "center": nan, "lower": m["mc_q025"], "upper": m["mc_q975"], "exactness": "",
+                      "mc_draws": m["mc_draws"], "order": 2}),
+    ]
+    out = pd.concat(parts, ignore_index=True)
+    sector_rank = {s: i for i, s in enumerate(dict.fromkeys(m["sector"]))}
+    out = out.assign(_s=out["sector"].map(sector_rank)).sort_values(["_s", "order"], kind="stable")
+    out = out.drop(columns=["_s", "order"]).reset_index(drop=True)
+    scale = out["point"].abs()
+    width = out["upper"] - out["lower"]
+    out["rel_width"] = width / scale.where(scale > 0)
+    hull = out[out["method"] == "hull"].set_index("sector")
+    hlo = out["sector"].map(hull["lower"]).to_numpy(float)
+    hhi = out["sector"].map(hull["upper"]).to_numpy(float)
+    long_run = (out["multiplier"] == "long_run").to_numpy()
+    hw = hhi - hlo
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out["width_ratio_sharp"] = np.where(long_run & (hw > 0), width.to_numpy() / np.where(hw > 0, hw, 1.0), np.nan)
+    inside = (out["lower"].to_numpy(float) >= hlo) & (out["upper"].to_numpy(float) <= hhi)
+    out["inside_verified"] = pd.array(np.where(long_run, inside, None), dtype="boolean")
+    return out[DYNAMIC_COMPARE_COLUMNS]
 
 
 _STOCHASTIC_ORDER = {"perturbation": 0, "montecarlo": 1, "montecarlo_range": 2}

@@ -327,6 +327,11 @@ def satellite_accounts(dataset):
     return _ACCOUNTS[dataset]
 
 
+def satellite_extensions(wildcards):
+    """The point values of a dataset's satellite quantities (none without accounts)."""
+    return [results(f"{wildcards.dataset}/extensions.csv")] if satellite_accounts(wildcards.dataset) else []
+
+
 def satellite_outputs(dataset):
     """The satellite results of one dataset (rules/satellites.smk); none without accounts."""
     if not satellite_accounts(dataset):

@@ -8,6 +8,7 @@ rule compare_table:
         intervals=results("{dataset}/interval/tol-{tol}.csv"),
         stochastic=results("{dataset}/stochastic/tol-{tol}.csv"),
         diagnostics=results("{dataset}/stochastic/tol-{tol}_diagnostics.csv"),
+        extensions=satellite_extensions,
     output:
         csv=report(results("{dataset}/compare/tol-{tol}.csv"), caption="../report/compare_table.rst",
                    category="Comparison", subcategory="{dataset}", labels={"item": "ranges table", "tolerance": "{tol}"}),

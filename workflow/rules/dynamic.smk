@@ -108,3 +108,33 @@ rule dynamic_importance:
         "../envs/iouq.yaml"
     script:
         "../scripts/dynamic_importance.py"
+
+
+rule compare_dynamic:
+    input:
+        results("{dyn}/dynamic/multipliers_tol-{dtol}.csv"),
+    output:
+        report(
+            results("{dyn}/compare/dynamic_tol-{dtol}.csv"),
+            caption="../report/compare_dynamic.rst",
+            category="Comparison",
+            subcategory="{dyn}",
+            labels={"item": "dynamic multipliers", "tolerance": "{dtol}"},
+        ),
+    wildcard_constraints:
+        dyn="|".join(re.escape(d) for d in DYN_DATASETS) or "NONE",
+        dtol="|".join(re.escape(t) for t in (DYNAMIC["tolerances"] if DYNAMIC else [])) or "NONE",
+    params:
+        distribution=DYNAMIC["distribution"] if DYNAMIC else "uniform",
+    threads: 1
+    resources:
+        mem_mb=500,
+        runtime=5,
+    log:
+        logs("compare/{dyn}/dynamic_tol-{dtol}.log"),
+    benchmark:
+        logs("benchmarks/compare/{dyn}/dynamic_tol-{dtol}.tsv")
+    conda:
+        "../envs/iouq.yaml"
+    script:
+        "../scripts/compare_dynamic.py"

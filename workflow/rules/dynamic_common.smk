@@ -43,6 +43,7 @@ def dynamic_outputs():
             out.append(results(f"{key}/dynamic/multipliers_tol-{tol}.csv"))
             out.append(results(f"{key}/dynamic/bands_tol-{tol}.csv"))
             out.append(results(f"{key}/dynamic/multipliers_tol-{tol}.png"))
+            out.append(results(f"{key}/compare/dynamic_tol-{tol}.csv"))
     return out
 
 

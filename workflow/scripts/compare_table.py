@@ -23,8 +23,9 @@ from iouq.results import write_csv_atomic, write_text_atomic  # noqa: E402
 read = lambda path: pd.read_csv(path, dtype={"sector": str, "distribution": str}, keep_default_na=False,  # noqa: E731
                                 na_values=[""])
 w = snakemake.wildcards
+extensions = read(snakemake.input.extensions[0]) if snakemake.input.extensions else None
 table = comparison_table(read(snakemake.input.point), read(snakemake.input.intervals),
-                         read(snakemake.input.stochastic), read(snakemake.input.diagnostics))
+                         read(snakemake.input.stochastic), read(snakemake.input.diagnostics), extensions)
 table["distribution"] = table["distribution"].fillna("")
 bad = table[table["box_bounded"] & (table["method"] == "montecarlo_range") & (table["inside_verified"] != True)]  # noqa: E712
 if len(bad):
