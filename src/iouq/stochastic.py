@@ -103,6 +103,8 @@ __all__ = [
     "cornish_fisher_quantile",
     "edgeworth_density",
     "montecarlo",
+    "montecarlo_common",
+    "marginal_index",
     "pce",
     "pce_sobol",
     "stochastic_summary",
@@ -743,6 +745,204 @@ def montecarlo(problem: Problem, model: CoefficientModel, n_samples: int = 20000
     return res
 
 
+# ============================================================================ common random numbers
+def marginal_index(joint: CoefficientModel, model: CoefficientModel) -> np.ndarray | None:
+    """Positions of ``model``'s coefficients in ``joint``'s coefficient vector, when ``model``'s
+    law is exactly the marginal of ``joint``'s on those coefficients; else None.
+
+    Independent laws (uniform, beta, normal, lognormal) only need the same distribution,
+    tolerance and centre values; the within-column copula keeps an equicorrelated column
+    equicorrelated on any subset. A dirichlet column is a composition of the *whole* column
+    with its own concentration, so every perturbed column of ``model`` must hold exactly the
+    coefficients of ``joint``'s column, with the same total, remainder and concentration
+    (true for the columns of the household-closed matrix shared by ``income_type1``,
+    ``output_type2`` and ``income_type2``; not for ``A`` alone, whose remainder includes the
+    household income share).
+    """
+    if (joint.distribution, joint.tol, joint.correlation) != (model.distribution, model.tol, model.correlation):
+        return None
+    NJ, N = joint.center.shape[0], model.center.shape[0]
+    if N > NJ:
+        return None
+    pos = np.full((NJ, NJ), -1, dtype=np.int64)
+    pos[joint.rows, joint.cols] = np.arange(joint.size)
+    idx = pos[model.rows, model.cols]
+    if np.any(idx < 0) or not np.array_equal(joint.center[model.rows, model.cols], model.center[model.rows, model.cols]):
+        return None
+    if model.distribution == "dirichlet":
+        cols = np.unique(model.cols)
+        if not np.array_equal(np.bincount(model.cols, minlength=NJ)[cols], np.bincount(joint.cols, minlength=NJ)[cols]):
+            return None
+        for attr in ("total", "remainder", "alpha"):
+            if not np.array_equal(getattr(joint, attr)[cols], getattr(model, attr)[cols]):
+                return None
+    return idx
+
+
+def _joint_uniform_scale(model: CoefficientModel) -> tuple[np.ndarray, np.ndarray] | None:
+    """Independent uniform perturbations from 32 random bits per coefficient: ``eps = c1 x + c0``.
+
+    ``u = (x + 1/2) 2^-32`` is uniform on (0, 1) with 32-bit resolution and ``eps = r (2u - 1)``
+    is uniform on ``[-r, r]``, ``r = t|a|``. None for other laws (drawn by
+    :func:`iouq.distributions.sample_values`).
+    """
+    if model.distribution != "uniform" or model.correlation > 0 or model.tol == 0 or model.size == 0:
+        return None
+    r = model.tol * np.abs(model.center[model.rows, model.cols])
+    return r * 2.0**-31, r * 2.0**-32 - r
+
+
+def montecarlo_common(problems: list[Problem], models: list[CoefficientModel], n_samples: int = 20000,
+                      seed: int = 0, chunk_size: int = 1024, progress: bool | None = None,
+                      law: bool = True, log=None) -> list[MonteCarloResult]:
+    """Monte Carlo of several multipliers on common random numbers (the same coefficient draws).
+
+    The problems are grouped: each group shares one *joint* coefficient model (the largest
+    matrix first, e.g. the household-closed matrix), and a problem joins a group when its law
+    is exactly the marginal of the joint one (:func:`marginal_index`); otherwise it starts its
+    own group. The coefficients are drawn once per group, in fixed blocks of :data:`BLOCK`
+    draws with one ``SFC64`` generator per block spawned from ``SeedSequence(seed)`` (group
+    ``g`` uses the ``g``-th spawned sequence), and every multiplier of the group is evaluated
+    on the same draws, so multipliers are comparable draw by draw and the drawing cost is paid
+    once. Each problem keeps its own productivity check (a draw rejected for one multiplier is
+    not rejected for another whose matrix is productive). ``chunk_size`` only bounds memory:
+    results are identical for every chunk size.
+
+    Parameters
+    ----------
+    problems, models : list
+        One :class:`Problem` and its :class:`CoefficientModel` per multiplier.
+    n_samples, seed, chunk_size, progress, law
+        As in :func:`montecarlo`.
+    log : logging.Logger, optional
+        Receives one line per group (multipliers, drawing and solving time).
+
+    Returns
+    -------
+    list of MonteCarloResult
+        In the order of ``problems``; ``draw_seconds`` is the group's (shared) drawing time.
+
+    References
+    ----------
+    Glasserman, P. (2004), *Monte Carlo Methods in Financial Engineering*, section 4.2
+    (common random numbers).
+    """
+    import time
+
+    if len(problems) != len(models):
+        raise IOUQError("montecarlo_common needs one coefficient model per problem.")
+    n_samples = check_samples(n_samples)
+    seed = check_seed(seed)
+    chunk_size = check_samples(chunk_size, "chunk size")
+    order = sorted(range(len(problems)), key=lambda i: -problems[i].M.shape[0])
+    groups: list[tuple[int, list[tuple[int, np.ndarray]]]] = []
+    for i in order:
+        for joint, members in groups:
+            idx = marginal_index(models[joint], models[i])
+            if idx is not None:
+                members.append((i, idx))
+                break
+        else:
+            groups.append((i, [(i, np.arange(models[i].size))]))
+    group_seeds = np.random.SeedSequence(seed).spawn(len(groups))
+    results: list[MonteCarloResult | None] = [None] * len(problems)
+    n_blocks = -(-n_samples // BLOCK)
+    for (joint_i, members), gseed in zip(groups, group_seeds):
+        joint = models[joint_i]
+        aj = joint.center[joint.rows, joint.cols]
+        fast = _joint_uniform_scale(joint)
+        words = -(-joint.size // 2)
+        children = gseed.spawn(n_blocks)
+        state = []
+        for i, idx in members:
+            pb, md = problems[i], models[i]
+            B = _inverse(pb.M)
+            solver = _Solver(pb, md, B)
+            N = pb.M.shape[0]
+            E = np.zeros((solver.sub, N, N))
+            state.append(dict(i=i, idx=idx, B=B, solver=solver, E=E, Eflat=E.reshape(solver.sub, -1),
+                              out=[], lin=[], n_rej=0, t_solve=0.0))
+        t_draw = 0.0
+        names = "+".join(problems[i].name for i, _ in members)
+        with _progress(n_samples, progress, f"{names} {joint.distribution}") as bar:
+            for b in range(n_blocks):
+                bitgen = np.random.SFC64(children[b])
+                rng = np.random.Generator(bitgen)
+                bsize = min(BLOCK, n_samples - b * BLOCK)
+                for start in range(0, bsize, chunk_size):
+                    m = min(chunk_size, bsize - start)
+                    t0 = time.perf_counter()
+                    if fast is not None:
+                        bits = bitgen.random_raw(m * words).reshape(m, words).view(np.uint32)[:, : joint.size]
+                        eps = bits * fast[0]
+                        eps += fast[1]
+                    else:
+                        eps = sample_values(joint, rng, m)
+                        eps -= aj
+                    t_draw += time.perf_counter() - t0
+                    for st in state:
+                        t1 = time.perf_counter()
+                        phi, L, ok = _solve_chunk(problems[st["i"]], st, eps[:, st["idx"]], start, m)
+                        good = ok & np.all(np.isfinite(phi), axis=1)
+                        st["n_rej"] += int(m - good.sum())
+                        st["out"].append(phi[good])
+                        st["lin"].append(L[good])
+                        st["t_solve"] += time.perf_counter() - t1
+                    bar.update(m)
+        for st in state:
+            pb, md = problems[st["i"]], models[st["i"]]
+            res = MonteCarloResult(
+                samples=np.concatenate(st["out"]), linear=np.concatenate(st["lin"]), n_drawn=n_samples,
+                n_rejected=st["n_rej"], draw_seconds=t_draw, solve_seconds=st["t_solve"],
+                extra={"common_with": names},
+                law=first_order_law(pb, md, st["B"]) if (law and st["n_rej"] == 0) else None,
+            )
+            if res.rejection_rate > MAX_REJECTION:
+                raise IOUQError(
+                    f"{100 * res.rejection_rate:.1f}% of the {md.distribution} draws at tolerance {md.tol:g} "
+                    f"make the economy non-productive ({pb.name}); the Monte Carlo result would describe the "
+                    "rejection rule, not the table. Use a smaller tolerance or a bounded distribution "
+                    "(uniform, beta, dirichlet)."
+                )
+            results[st["i"]] = res
+        if log is not None:
+            log.info("common random numbers %s/%s: %d draws, draw %.2fs (once), solve %s", names,
+                     joint.distribution, n_samples, t_draw,
+                     ", ".join(f"{problems[st['i']].name} {st['t_solve']:.2f}s" for st in state))
+    return results  # type: ignore[return-value]
+
+
+def _solve_chunk(problem: Problem, st: dict, eps: np.ndarray, start: int, m: int
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Multipliers, first-order terms and productivity flags of ``m`` draws (perturbations
+    ``eps`` of ``problem``'s coefficients) starting at row ``start`` of their block.
+
+    The draws are solved in fixed-shape sub-batches aligned to the block (as in
+    :func:`montecarlo`), so a draw's result does not depend on the chunking.
+    """
+    solver, E, Eflat, B = st["solver"], st["E"], st["Eflat"], st["B"]
+    sub, d, h = solver.sub, problem.defined, problem.h
+    xbar = problem.M[h, :] if h is not None else None
+    ok = solver.productive(solver.a + eps) if not solver.box_productive else np.ones(m, dtype=bool)
+    phi = np.empty((m, d.size))
+    L = np.empty((m, d.size))
+    for g in range((start // sub) * sub, start + m, sub):
+        lo, hi = max(g, start), min(g + sub, start + m)
+        r0, k, ci = lo - g, hi - lo, lo - start
+        Eflat[r0 : r0 + k, solver.lin] = eps[ci : ci + k]
+        y, d1 = solver.solve_E(E)
+        y, d1, Ek = y[r0 : r0 + k], d1[r0 : r0 + k], E[r0 : r0 + k]
+        if problem.kind == "linear":
+            phi[ci : ci + k] = y[:, d]
+            L[ci : ci + k] = d1[:, d]
+        else:
+            eh = Ek[:, h, d]
+            xs = xbar[d]
+            phi[ci : ci + k] = y[:, d] / (xs + eh)
+            L[ci : ci + k] = d1[:, d] / xs - (B[h, d] / xs**2) * eh
+    return phi, L, ok
+
+
 def _kde_binned(samples: np.ndarray, x: np.ndarray, nbins: int = 512) -> np.ndarray:
     """Gaussian kernel density (Scott's bandwidth) of 1-D ``samples`` at ``x``, by binning."""
     s = samples[np.isfinite(samples)]
@@ -1008,9 +1208,15 @@ def _summary_frame(problem: Problem, stats: dict[str, np.ndarray], point: np.nda
 def stochastic_analysis(table: IOTable, tol: float, multiplier: str, distribution: str,
                         methods: tuple[str, ...] | list[str] = METHODS, n_samples: int = 20000, seed: int = 0,
                         chunk_size: int = 1024, correlation: float = 0.0, pce_order: int = 2,
-                        pce_top_k: int = 8, progress: bool | None = None) -> Analysis:
+                        pce_top_k: int = 8, progress: bool | None = None,
+                        mc: MonteCarloResult | None = None, pce_remainder: str = "linear") -> Analysis:
     """Run the requested methods for one multiplier and distribution (shared by summary and
-    density functions; the Monte Carlo draws are made once)."""
+    density functions; the Monte Carlo draws are made once).
+
+    ``mc``: Monte Carlo samples already drawn for this multiplier and distribution (e.g. by
+    :func:`montecarlo_common`, with the same table, tolerance and seed); used instead of
+    drawing again. ``pce_remainder``: see :func:`pce`.
+    """
     check_multiplier(multiplier)
     check_distribution(distribution)
     methods = [check_method(m) for m in methods]
@@ -1022,7 +1228,9 @@ def stochastic_analysis(table: IOTable, tol: float, multiplier: str, distributio
     nd = len(problem.sectors)
     zeros = np.zeros(nd)
     summaries: dict[str, pd.DataFrame] = {}
-    mc = pc = None
+    pc = None
+    if "montecarlo" not in methods:
+        mc = None
     if "perturbation" in methods:
         st = {"mean": mom.mean, "sd": mom.sd, "skew": mom.skew,
               "q025": cornish_fisher_quantile(mom.mean, mom.sd, mom.skew, 0.025),
@@ -1033,7 +1241,8 @@ def stochastic_analysis(table: IOTable, tol: float, multiplier: str, distributio
         st.update({"q025_cv": st["q025"], "q975_cv": st["q975"], "mc_se_q025_cv": zeros, "mc_se_q975_cv": zeros})
         summaries["perturbation"] = _summary_frame(problem, st, mom.point)
     if "montecarlo" in methods:
-        mc = montecarlo(problem, model, n_samples, seed, chunk_size, progress)
+        if mc is None:
+            mc = montecarlo(problem, model, n_samples, seed, chunk_size, progress)
         st = _mc_stats(mc)
         st["rejection_rate"] = np.full(nd, mc.rejection_rate)
         summaries["montecarlo"] = _summary_frame(problem, st, mom.point)
@@ -1161,12 +1370,15 @@ def stochastic_table(table: IOTable, tol: float, distributions: tuple[str, ...] 
                      methods: tuple[str, ...] | list[str] = METHODS, multipliers: tuple[str, ...] | list[str] | None = None,
                      n_samples: int = 20000, seed: int = 0, chunk_size: int = 1024, pce_order: int = 2,
                      pce_top_k: int = 8, pce_max_sectors: int = 200, density_points: int = 64,
-                     density_sectors: int = 12, progress: bool | None = None, log=None
-                     ) -> tuple[pd.DataFrame, pd.DataFrame]:
+                     density_sectors: int = 12, progress: bool | None = None, log=None,
+                     pce_remainder: str = "linear") -> tuple[pd.DataFrame, pd.DataFrame]:
     """Summaries and densities of every (multiplier, distribution, method) of a table.
 
-    PCE is skipped (and logged) for the dirichlet distribution (not independent) and for tables
-    with more than ``pce_max_sectors`` sectors. Densities are computed for the
+    The Monte Carlo draws of each distribution are made once and shared by all multipliers
+    (common random numbers, :func:`montecarlo_common`). PCE is skipped (and logged) for the
+    dirichlet distribution (not independent) and for tables with more than ``pce_max_sectors``
+    sectors; ``pce_remainder`` as in :func:`pce` (method ``pce_top{k}`` when it is ``"none"``
+    and the expansion leaves coefficients out). Densities are computed for the
     ``density_sectors`` sectors with the largest coefficient of variation (perturbation) of
     each multiplier (all sectors when there are fewer).
 
@@ -1181,16 +1393,25 @@ def stochastic_table(table: IOTable, tol: float, distributions: tuple[str, ...] 
     if multipliers is None:
         multipliers = MULTIPLIERS if table.has_households else ("output_type1",)
     check_samples(density_points, "density points")
-    summaries, dens = [], []
-    for mult in multipliers:
-        for dist in distributions:
+    parts: dict[tuple[str, str], tuple[list[pd.DataFrame], pd.DataFrame]] = {}
+    for dist in distributions:
+        common = {}
+        if "montecarlo" in methods:
+            # common random numbers: one set of coefficient draws for all multipliers
+            problems = [multiplier_problem(table, mult) for mult in multipliers]
+            models = [coefficient_model(pb.M, tol, dist) for pb in problems]
+            common = dict(zip(multipliers, montecarlo_common(problems, models, n_samples, seed, chunk_size,
+                                                             progress, log=log)))
+        for mult in multipliers:
+            summaries = []
             meths = [m for m in methods
                      if not (m == "pce" and (dist == "dirichlet" or table.n > pce_max_sectors))]
             if log is not None and len(meths) < len(methods):
                 log.info("%s/%s: pce skipped (dirichlet is not independent, or more than %d sectors)",
                          mult, dist, pce_max_sectors)
             an = stochastic_analysis(table, tol, mult, dist, meths, n_samples, seed, chunk_size,
-                                     pce_order=pce_order, pce_top_k=pce_top_k, progress=progress)
+                                     pce_order=pce_order, pce_top_k=pce_top_k, progress=progress,
+                                     mc=common.pop(mult, None), pce_remainder=pce_remainder)
             for meth in methods:
                 if meth in an.summaries:
                     df = an.summaries[meth].copy()
@@ -1202,8 +1423,11 @@ def stochastic_table(table: IOTable, tol: float, distributions: tuple[str, ...] 
             with np.errstate(divide="ignore", invalid="ignore"):
                 cv = np.where(m.point != 0, m.sd / np.abs(m.point), 0.0)
             order = np.argsort(-cv, kind="stable")[: int(density_sectors)]
-            dens.append(densities_of(an, dist, int(density_points), sorted(order.tolist())))
+            parts[mult, dist] = (summaries, densities_of(an, dist, int(density_points), sorted(order.tolist())))
             if log is not None and an.mc is not None:
                 log.info("%s/%s: %d draws (%.1f%% rejected), draw %.2fs, solve %.2fs", mult, dist,
                          an.mc.n_drawn, 100 * an.mc.rejection_rate, an.mc.draw_seconds, an.mc.solve_seconds)
+    # rows in multiplier-major order, as before
+    summaries = [df for mult in multipliers for dist in distributions for df in parts[mult, dist][0]]
+    dens = [parts[mult, dist][1] for mult in multipliers for dist in distributions]
     return pd.concat(summaries, ignore_index=True), pd.concat(dens, ignore_index=True)

@@ -54,10 +54,16 @@ def validate_config(config):
 
 validate_config(config)
 
-# Every result path starts with RESULTS and every log/benchmark path with LOGS (a run name,
-# when configured, will place a run under results/<run>/ and logs/<run>/).
-RESULTS = "results/"
-LOGS = "logs/"
+# Every result path starts with RESULTS and every log/benchmark path with LOGS: results/ and
+# logs/ for the default (empty) run name, results/<run>/ and logs/<run>/ otherwise, so that a
+# sweep with another configuration never overwrites the files of the default run.
+def run_prefixes(run):
+    """``(RESULTS, LOGS)`` of a run name ('' -> results/, logs/; 'x' -> results/x/, logs/x/)."""
+    run = (run or "").strip("/")
+    return ("results/", "logs/") if not run else (f"results/{run}/", f"logs/{run}/")
+
+
+RESULTS, LOGS = run_prefixes(config.get("run", ""))
 
 
 # --------------------------------------------------------------------------- datasets
