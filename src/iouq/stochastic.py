@@ -114,12 +114,14 @@ __all__ = [
 ]
 
 METHODS: tuple[str, ...] = ("perturbation", "montecarlo", "pce")
+#: Treatment of the coefficients outside the PCE (see :func:`pce`).
+PCE_REMAINDERS: tuple[str, ...] = ("linear", "none")
 #: Samples per random-number block (the unit of seed spawning; independent of chunk_size).
 BLOCK: int = 1024
 SUMMARY_COLUMNS: list[str] = ["sector", "mean", "sd", "skew", "q025", "q500", "q975", "n_samples", "mc_se_mean"]
 EXTRA_COLUMNS: list[str] = [
     "mc_se_q025", "mc_se_q975", "mean_cv", "mc_se_mean_cv", "rejection_rate", "point", "pce_inputs",
-    "q025_cv", "q975_cv", "mc_se_q025_cv", "mc_se_q975_cv",
+    "q025_cv", "q975_cv", "mc_se_q025_cv", "mc_se_q975_cv", "pce_coefficients", "pce_variance_share",
 ]
 DENSITY_COLUMNS: list[str] = ["sector", "multiplier", "method", "distribution", "x", "density"]
 QUANTILES = (0.025, 0.5, 0.975)
@@ -1064,11 +1066,46 @@ class PCEResult:
     total: np.ndarray  # (k, n_defined)
     inputs: list[tuple[int, int]]
     n_eval: int
+    #: Number of random coefficients of the multiplier's matrix (the expansion uses ``len(inputs)``).
+    n_coefficients: int = 0
+    #: Per sector: share of the first-order variance carried by the expanded coefficients.
+    variance_share: np.ndarray | None = None
+    #: ``"linear"``: the other coefficients enter through their exact first-order term;
+    #: ``"none"``: they are held at their means (a reduced model).
+    remainder: str = "none"
+
+    @property
+    def method(self) -> str:
+        """``pce`` when the surrogate represents every coefficient, else ``pce_top{k}``."""
+        k = len(self.inputs)
+        return "pce" if (self.remainder == "linear" or k >= self.n_coefficients) else f"pce_top{k}"
 
 
 def pce(problem: Problem, model: CoefficientModel, seed: int = 0, order: int = 2, top_k: int = 8,
-        n_eval: int | None = None, n_surrogate: int = 20000) -> PCEResult:
-    """Polynomial chaos expansion in the ``top_k`` most important coefficients.
+        n_eval: int | None = None, n_surrogate: int = 20000, remainder: str = "linear") -> PCEResult:
+    """Polynomial chaos expansion in the ``top_k`` most important coefficients, plus (by default)
+    the exact first-order term of all the others.
+
+    With ``remainder="linear"`` the surrogate is ``Y = P(xi_sel) + R`` where ``P`` is the
+    expansion in the selected coefficients and ``R = sum_(k not sel) g_k E_k`` is the
+    first-order (linear) term of the remaining coefficients, independent of ``xi_sel``, with
+    mean 0 and the exact variance ``sum g_k^2 sd_k^2``; its law is that of
+    :mod:`iouq.linear_law` (independent uniform, beta or normal coefficients), inverted on a
+    grid of 513 points over +-9 sd to draw ``R`` for the surrogate samples (per sector; the
+    summaries are per sector). The surrogate then represents every coefficient: method label
+    ``pce``. ``remainder="none"`` (or a distribution without an exact linear law: lognormal)
+    holds the others at their means: the variance is that of the selected coefficients only and
+    the result is labelled ``pce_top{k}`` (a reduced model). In both cases ``variance_share``
+    states the share of the first-order variance that the expanded coefficients carry.
+    The neglected part is the higher-order effect of the remaining coefficients (their
+    second-order bias and interactions), of relative size ``t`` at tolerance ``t``.
+
+    References
+    ----------
+    Sudret, B. (2008), Global sensitivity analysis using polynomial chaos expansions,
+    *Reliability Engineering & System Safety* 93, 964-979 (expansion, Sobol indices).
+    West, G. R. (1986), A stochastic analysis of an input-output model, *Econometrica* 54,
+    363-374 (the first-order term).
 
     Parameters
     ----------
@@ -1083,6 +1120,8 @@ def pce(problem: Problem, model: CoefficientModel, seed: int = 0, order: int = 2
         Model evaluations (default: the power of two >= 3 x the number of terms).
     n_surrogate : int
         Surrogate draws for skewness, quantiles and density.
+    remainder : {'linear', 'none'}
+        Treatment of the coefficients outside the expansion (see above).
     """
     import chaospy
     from scipy.stats import qmc
@@ -1091,6 +1130,8 @@ def pce(problem: Problem, model: CoefficientModel, seed: int = 0, order: int = 2
     if model.correlation > 0:
         raise IOUQError("polynomial chaos needs independent coefficients; set the correlation to 0.")
     seed = check_seed(seed)
+    if remainder not in PCE_REMAINDERS:
+        raise IOUQError(f"unknown PCE remainder '{remainder}'; choose one of {', '.join(PCE_REMAINDERS)}.")
     if int(order) < 1 or int(top_k) < 1:
         raise IOUQError(f"PCE order and top_k must be positive integers, got {order!r}, {top_k!r}.")
     B = _inverse(problem.M)
@@ -1131,8 +1172,67 @@ def pce(problem: Problem, model: CoefficientModel, seed: int = 0, order: int = 2
     Phi = np.asarray(expansion(*xs)).reshape(n_terms, n_surrogate)
     sur = Phi.T @ coefs
     inputs = [(int(model.rows[i]), int(model.cols[i])) for i in sel]
+    G = _first_order_gradient(problem, model, B)
+    gv = G * G * (model.sd[model.rows, model.cols] ** 2)[:, None]
+    v_all = gv.sum(axis=0)
+    v_sel = gv[sel].sum(axis=0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(v_all > 0, v_sel / np.where(v_all > 0, v_all, 1.0), 1.0)
+    rest = np.setdiff1d(np.arange(model.size), sel)
+    used = "none"
+    if remainder == "linear" and rest.size and model.distribution in UNIT_LAWS:
+        used = "linear"
+        r = model.tol * np.abs(model.center[model.rows[rest], model.cols[rest]])
+        law = linear_law(model.distribution, [np.abs(G[rest]) * r[:, None]])
+        ss_rest = np.random.SeedSequence(seed).spawn(3)[2]
+        sur = sur + _draw_linear_law(law, np.random.Generator(np.random.PCG64(ss_rest)), n_surrogate)
+        v_rest = gv[rest].sum(axis=0)
+        var = var + v_rest
+        # Sobol indices of the expanded coefficients relative to the total variance
+        with np.errstate(divide="ignore", invalid="ignore"):
+            scale = np.where(var > 0, (var - v_rest) / np.where(var > 0, var, 1.0), 0.0)
+        first, total = first * scale, total * scale
     return PCEResult(mean=mean, sd=np.sqrt(var), surrogate=sur, first_order=first, total=total,
-                     inputs=inputs, n_eval=n_eval)
+                     inputs=inputs, n_eval=n_eval, n_coefficients=model.size, variance_share=share,
+                     remainder=used if rest.size else "linear")
+
+
+def _first_order_gradient(problem: Problem, model: CoefficientModel, B: np.ndarray) -> np.ndarray:
+    """``G[k, j] = d multiplier_j / d a_k`` at the mean coefficients (perturbed coefficients ``k``,
+    defined sectors ``j``): ``u_r B_cj`` for the linear kind (``u = B'w``); divided by ``x_j`` and
+    with ``-B_hj / x_j^2`` on the denominator coefficient ``(h, j)`` for the ratio kind
+    (West 1986; methods.md 2.2)."""
+    d = problem.defined
+    u = B.T @ problem.w
+    G = u[model.rows][:, None] * B[np.ix_(model.cols, d)]
+    if problem.kind == "ratio":
+        x = problem.M[problem.h, d]
+        G /= x[None, :]
+        for c, j in enumerate(d):
+            k = np.flatnonzero((model.rows == problem.h) & (model.cols == j))
+            if k.size:
+                G[k[0], c] -= B[problem.h, j] / x[c] ** 2
+    return G
+
+
+def _draw_linear_law(law: LinearLaw, rng: np.random.Generator, size: int, points: int = 513,
+                     span: float = 9.0) -> np.ndarray:
+    """``size`` draws of every ``L_j`` of ``law`` (independently per j), by inverting its CDF
+    tabulated on ``points`` equally spaced points over ``+-span`` sd (linear interpolation; the
+    tabulated CDF is made monotone and clipped to [0, 1]). Returns (size, m)."""
+    m = law.sd.size
+    out = np.zeros((size, m))
+    z = np.linspace(-span, span, points)
+    U = rng.random((size, m))
+    grid = law.sd[:, None] * z[None, :]
+    F, _ = law.cdf_pdf(grid)
+    F = np.clip(np.maximum.accumulate(F, axis=1), 0.0, 1.0)
+    for j in range(m):
+        if law.sd[j] > 0:
+            Fj = F[j].copy()
+            Fj[0], Fj[-1] = 0.0, 1.0
+            out[:, j] = np.interp(U[:, j], Fj, grid[j])
+    return out
 
 
 def _evaluate(problem: Problem, model: CoefficientModel, sel: np.ndarray, vals: np.ndarray) -> np.ndarray:
@@ -1196,12 +1296,15 @@ def _summary_frame(problem: Problem, stats: dict[str, np.ndarray], point: np.nda
     for c in SUMMARY_COLUMNS[1:] + EXTRA_COLUMNS:
         if c == "point":
             df[c] = point
-        elif c == "pce_inputs":
+        elif c in ("pce_inputs", "pce_coefficients"):
             df[c] = stats.get(c, 0)
+        elif c == "pce_variance_share":
+            df[c] = stats.get(c, np.nan)
         else:
             df[c] = stats[c]
     df["n_samples"] = df["n_samples"].astype(int)
     df["pce_inputs"] = df["pce_inputs"].astype(int)
+    df["pce_coefficients"] = df["pce_coefficients"].astype(int)
     return df
 
 
@@ -1247,7 +1350,8 @@ def stochastic_analysis(table: IOTable, tol: float, multiplier: str, distributio
         st["rejection_rate"] = np.full(nd, mc.rejection_rate)
         summaries["montecarlo"] = _summary_frame(problem, st, mom.point)
     if "pce" in methods:
-        pc = pce(problem, model, seed=seed, order=pce_order, top_k=pce_top_k, n_surrogate=n_samples)
+        pc = pce(problem, model, seed=seed, order=pce_order, top_k=pce_top_k, n_surrogate=n_samples,
+                 remainder=pce_remainder)
         S = pc.surrogate
         q = np.quantile(S, QUANTILES, axis=0)
         ssd = S.std(axis=0, ddof=1)
@@ -1256,7 +1360,8 @@ def stochastic_analysis(table: IOTable, tol: float, multiplier: str, distributio
         st = {"mean": pc.mean, "sd": pc.sd, "skew": skew, "q025": q[0], "q500": q[1], "q975": q[2],
               "n_samples": np.full(nd, pc.n_eval), "mc_se_mean": zeros, "mc_se_q025": zeros, "mc_se_q975": zeros,
               "mean_cv": pc.mean, "mc_se_mean_cv": zeros, "rejection_rate": zeros,
-              "pce_inputs": np.full(nd, len(pc.inputs)),
+              "pce_inputs": np.full(nd, len(pc.inputs)), "pce_coefficients": np.full(nd, pc.n_coefficients),
+              "pce_variance_share": pc.variance_share,
               "q025_cv": q[0], "q975_cv": q[2], "mc_se_q025_cv": zeros, "mc_se_q975_cv": zeros}
         summaries["pce"] = _summary_frame(problem, st, mom.point)
     return Analysis(problem=problem, summaries=summaries, moments=mom, mc=mc, pce=pc)
@@ -1265,7 +1370,8 @@ def stochastic_analysis(table: IOTable, tol: float, multiplier: str, distributio
 def stochastic_summary(table: IOTable, tol: float, multiplier: str, distribution: str = "uniform",
                        method: str = "montecarlo", n_samples: int = 20000, seed: int = 0,
                        chunk_size: int = 1024, correlation: float = 0.0, pce_order: int = 2,
-                       pce_top_k: int = 8, progress: bool | None = None) -> pd.DataFrame:
+                       pce_top_k: int = 8, progress: bool | None = None, pce_remainder: str = "linear"
+                       ) -> pd.DataFrame:
     """Moments and quantiles of one multiplier's distribution, one row per sector.
 
     Parameters
@@ -1284,7 +1390,10 @@ def stochastic_summary(table: IOTable, tol: float, multiplier: str, distribution
     correlation : float
         Within-column correlation (uniform, normal, lognormal).
     pce_order, pce_top_k : int
-        Expansion degree and number of random coefficients of the PCE.
+        Expansion degree and number of expanded coefficients of the PCE.
+    pce_remainder : {'linear', 'none'}
+        The other coefficients through their exact first-order term, or held at their means
+        (see :func:`pce`).
     progress : bool or None
 
     Returns
@@ -1299,7 +1408,7 @@ def stochastic_summary(table: IOTable, tol: float, multiplier: str, distribution
     """
     check_method(method)
     an = stochastic_analysis(table, tol, multiplier, distribution, (method,), n_samples, seed, chunk_size,
-                             correlation, pce_order, pce_top_k, progress)
+                             correlation, pce_order, pce_top_k, progress, pce_remainder=pce_remainder)
     return an.summaries[method]
 
 
@@ -1340,7 +1449,7 @@ def densities_of(an: Analysis, distribution: str, points: int = 64, sectors: lis
             parts.append(("perturbation_normal", normal_density(x, m.mean[j], m.sd[j])))
             parts.append(("perturbation_edgeworth", edgeworth_density(x, m.mean[j], m.sd[j], m.skew[j])))
         if an.pce is not None:
-            parts.append(("pce", _kde_binned(an.pce.surrogate[:, j], x)))
+            parts.append((an.pce.method, _kde_binned(an.pce.surrogate[:, j], x)))
         for meth, dens in parts:
             frames.append(pd.DataFrame({"sector": an.problem.sectors[j], "multiplier": an.problem.name,
                                         "method": meth, "distribution": distribution, "x": x, "density": dens}))
@@ -1352,7 +1461,8 @@ def densities_of(an: Analysis, distribution: str, points: int = 64, sectors: lis
 def stochastic_densities(table: IOTable, tol: float, multiplier: str, distribution: str = "uniform",
                          methods: tuple[str, ...] | list[str] = METHODS, n_samples: int = 20000, seed: int = 0,
                          chunk_size: int = 1024, points: int = 64, correlation: float = 0.0,
-                         pce_order: int = 2, pce_top_k: int = 8, progress: bool | None = None) -> pd.DataFrame:
+                         pce_order: int = 2, pce_top_k: int = 8, progress: bool | None = None,
+                         pce_remainder: str = "linear") -> pd.DataFrame:
     """Densities of one multiplier on a common grid per sector, long format.
 
     Returns
@@ -1362,7 +1472,7 @@ def stochastic_densities(table: IOTable, tol: float, multiplier: str, distributi
         ``montecarlo_kde, montecarlo_hist, perturbation_normal, perturbation_edgeworth, pce``.
     """
     an = stochastic_analysis(table, tol, multiplier, distribution, methods, n_samples, seed, chunk_size,
-                             correlation, pce_order, pce_top_k, progress)
+                             correlation, pce_order, pce_top_k, progress, pce_remainder=pce_remainder)
     return densities_of(an, distribution, points)
 
 
@@ -1416,7 +1526,7 @@ def stochastic_table(table: IOTable, tol: float, distributions: tuple[str, ...] 
                 if meth in an.summaries:
                     df = an.summaries[meth].copy()
                     df.insert(1, "multiplier", mult)
-                    df.insert(2, "method", meth)
+                    df.insert(2, "method", an.pce.method if meth == "pce" else meth)
                     df.insert(3, "distribution", dist)
                     summaries.append(df)
             m = an.moments
