@@ -1,6 +1,7 @@
 # Configuration validation, dataset resolution, wildcard constraints and target lists.
 # Functions only (no rules): rules live in the other .smk files.
 
+import math
 import re
 from pathlib import Path
 
@@ -201,3 +202,65 @@ def final_outputs(wildcards):
         outputs.append(RESULTS + "miernyk/interval/jerrell_comparison.csv")
         outputs.append(RESULTS + "miernyk/interval/jerrell_comparison.png")
     return outputs
+
+
+# --------------------------------------------------------------------------- job sizes
+# threads/resources of every rule (for --executor slurm and for local scheduling): memory in MB
+# and runtime in minutes, sized from the table (n sectors) and the Monte Carlo sample count.
+# Calibrated on the default run (logs/benchmarks/**.tsv: max_rss, s) with a factor >= 2 margin;
+# override per rule with --set-resources or in profiles/slurm/config.yaml.
+_SIZES = {}
+
+
+def table_n(dataset):
+    """Number of sectors of ``dataset`` (loaded once, at parse time)."""
+    if dataset not in _SIZES:
+        _SIZES[dataset] = iouq.tables.load_table(DATASETS[dataset]).n if dataset in DATASETS else 6
+    return _SIZES[dataset]
+
+
+def _job_n(wildcards):
+    return table_n(getattr(wildcards, "dataset", "miernyk"))
+
+
+def _stochastic_mem_mb(n):
+    N = n + 1  # household-closed matrix
+    samples, chunk = int(STOCHASTIC["samples"]), int(STOCHASTIC["chunk_size"])
+    per_multiplier = samples * N * 8 * 2  # samples and first-order terms of one multiplier
+    draws = chunk * N * N * 8 * 4  # joint draws, gathered subset, productivity check, gammas
+    return 500 + int(1.5 * (4 * per_multiplier + draws + 4 * (6 << 20)) / 2**20)
+
+
+def job_mem_mb(kind):
+    """Callable giving the memory (MB) of a job of ``kind`` (stochastic, importance, interval, small)."""
+
+    def mem(wildcards, attempt=1):
+        n = _job_n(wildcards)
+        if kind == "stochastic":
+            base = _stochastic_mem_mb(n)
+        elif kind in ("importance", "interval"):
+            base = 500 + int(4 * 8 * n**3 / 2**20)
+        else:
+            base = 500
+        return base * attempt  # a retry (--retries) gets more memory
+
+    return mem
+
+
+def job_runtime(kind):
+    """Callable giving the runtime (minutes) of a job of ``kind``."""
+
+    def runtime(wildcards, attempt=1):
+        n = _job_n(wildcards)
+        scale = ((n + 1) / 134) ** 2
+        if kind == "stochastic":
+            minutes = 3 + 12 * scale * int(STOCHASTIC["samples"]) / 20000 * len(STOCHASTIC["distributions"]) / 3
+        elif kind == "importance":
+            minutes = 3 + 12 * scale ** 1.5
+        elif kind == "interval":
+            minutes = 3 + 6 * scale ** 1.5
+        else:
+            minutes = 5
+        return int(math.ceil(minutes)) * attempt
+
+    return runtime

@@ -11,6 +11,10 @@ rule importance_table:
         table=table_source,
         settings=IMPORTANCE,
         seed=config["seed"],
+    threads: 1
+    resources:
+        mem_mb=job_mem_mb("importance"),
+        runtime=job_runtime("importance"),
     log:
         LOGS + "importance/{dataset}/tol-{tol}.log",
     benchmark:
@@ -29,6 +33,10 @@ rule importance_zeroing:
     params:
         table=table_source,
         cutoffs=IMPORTANCE["zeroing_cutoffs"],
+    threads: 1
+    resources:
+        mem_mb=job_mem_mb("importance"),
+        runtime=job_runtime("importance"),
     log:
         LOGS + "importance/{dataset}/zeroing.log",
     benchmark:
@@ -48,6 +56,10 @@ rule importance_agreement:
         table=table_source,
         settings=IMPORTANCE,
         seed=config["seed"],
+    threads: 1
+    resources:
+        mem_mb=job_mem_mb("importance"),
+        runtime=job_runtime("importance"),
     log:
         LOGS + "importance/{dataset}/ranking_agreement.log",
     benchmark:
@@ -66,6 +78,10 @@ rule importance_counts:
     params:
         table=table_source,
         settings=IMPORTANCE,
+    threads: 1
+    resources:
+        mem_mb=job_mem_mb("importance"),
+        runtime=job_runtime("importance"),
     log:
         LOGS + "importance/{dataset}/counts.log",
     benchmark:
@@ -84,6 +100,10 @@ rule importance_households:
     params:
         table=table_source,
         settings=IMPORTANCE,
+    threads: 1
+    resources:
+        mem_mb=job_mem_mb("importance"),
+        runtime=job_runtime("importance"),
     log:
         LOGS + "importance/{dataset}/households.log",
     benchmark:

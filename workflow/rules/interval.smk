@@ -9,6 +9,10 @@ rule interval_table:
     params:
         table=table_source,
         methods=INTERVAL_METHODS,
+    threads: 1
+    resources:
+        mem_mb=job_mem_mb("interval"),
+        runtime=job_runtime("interval"),
     log:
         LOGS + "interval/{dataset}/tol-{tol}.log",
     benchmark:
@@ -27,6 +31,10 @@ rule jerrell_comparison:
         RESULTS + "miernyk/interval/jerrell_comparison.csv",
     params:
         table="miernyk",
+    threads: 1
+    resources:
+        mem_mb=job_mem_mb("interval"),
+        runtime=job_runtime("interval"),
     log:
         LOGS + "interval/miernyk/jerrell_comparison.log",
     benchmark:

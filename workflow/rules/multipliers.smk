@@ -8,6 +8,10 @@ rule multipliers:
         RESULTS + "{dataset}/multipliers.csv",
     params:
         table=table_source,
+    threads: 1
+    resources:
+        mem_mb=job_mem_mb("small"),
+        runtime=job_runtime("small"),
     log:
         LOGS + "multipliers/{dataset}.log",
     benchmark:

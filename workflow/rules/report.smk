@@ -9,6 +9,10 @@ rule plot_interval_widths:
         RESULTS + "{dataset}/interval/widths.png",
     params:
         tolerances=TOLERANCES,
+    threads: 1
+    resources:
+        mem_mb=job_mem_mb("small"),
+        runtime=job_runtime("small"),
     log:
         LOGS + "report/{dataset}/widths.log",
     benchmark:
@@ -24,6 +28,10 @@ rule plot_jerrell_comparison:
         RESULTS + "miernyk/interval/jerrell_comparison.csv",
     output:
         RESULTS + "miernyk/interval/jerrell_comparison.png",
+    threads: 1
+    resources:
+        mem_mb=job_mem_mb("small"),
+        runtime=job_runtime("small"),
     log:
         LOGS + "report/miernyk/jerrell_comparison.log",
     benchmark:
@@ -40,6 +48,10 @@ rule plot_method_comparison:
         intervals=RESULTS + "{dataset}/interval/tol-{tol}.csv",
     output:
         RESULTS + "{dataset}/stochastic/tol-{tol}_comparison.png",
+    threads: 1
+    resources:
+        mem_mb=job_mem_mb("small"),
+        runtime=job_runtime("small"),
     log:
         LOGS + "report/{dataset}/comparison-tol-{tol}.log",
     benchmark:
@@ -58,6 +70,10 @@ rule plot_importance:
         RESULTS + "{dataset}/importance/importance.png",
     params:
         p=IMPORTANCE["p"],
+    threads: 1
+    resources:
+        mem_mb=job_mem_mb("small"),
+        runtime=job_runtime("small"),
     log:
         LOGS + "report/{dataset}/importance.log",
     benchmark:

@@ -13,6 +13,10 @@ rule stochastic_table:
         table=table_source,
         settings=STOCHASTIC,
         seed=config["seed"],
+    threads: 1
+    resources:
+        mem_mb=job_mem_mb("stochastic"),
+        runtime=job_runtime("stochastic"),
     log:
         LOGS + "stochastic/{dataset}/tol-{tol}.log",
     benchmark:
