@@ -197,3 +197,23 @@ def test_pce_label_in_the_table():
     red, dens_red = stochastic_table(table, 0.01, pce_remainder="none", **kw)
     assert set(full["method"]) == {"pce"} and set(red["method"]) == {"pce_top4"}
     assert "pce_top4" in set(dens_red["method"])
+
+
+# ----------------------------------------------------------------------------- property: any chunking
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(dist=st.sampled_from(["uniform", "beta", "normal", "lognormal", "dirichlet"]),
+       n=st.integers(min_value=2, max_value=1500), chunk=st.integers(min_value=1, max_value=1200),
+       seed=st.integers(min_value=0, max_value=2**32 - 1))
+def test_common_draws_any_chunking_same_results(miernyk, dist, n, chunk, seed):
+    """Over random sample counts, chunk sizes, seeds and distributions: identical samples and
+    first-order terms to the single-chunk run (chunk_size only bounds memory)."""
+    problems, models = _problems(miernyk, 0.05, dist)
+    ref = montecarlo_common(problems, models, n, seed, chunk_size=BLOCK, law=False)
+    got = montecarlo_common(problems, models, n, seed, chunk_size=chunk, law=False)
+    for a, b in zip(ref, got):
+        np.testing.assert_array_equal(a.samples, b.samples)
+        np.testing.assert_array_equal(a.linear, b.linear)
