@@ -862,8 +862,11 @@ def montecarlo_common(problems: list[Problem], models: list[CoefficientModel], n
             solver = _Solver(pb, md, B)
             N = pb.M.shape[0]
             E = np.zeros((solver.sub, N, N))
+            # problems with the same matrix and coefficients (output_type2, income_type2) share
+            # the productivity flags of a chunk
+            key = (pb.M.shape, pb.M.tobytes(), idx.tobytes())
             state.append(dict(i=i, idx=idx, B=B, solver=solver, E=E, Eflat=E.reshape(solver.sub, -1),
-                              out=[], lin=[], n_rej=0, t_solve=0.0))
+                              out=[], lin=[], n_rej=0, t_solve=0.0, key=key))
         t_draw = 0.0
         names = "+".join(problems[i].name for i, _ in members)
         with _progress(n_samples, progress, f"{names} {joint.distribution}") as bar:
@@ -882,9 +885,12 @@ def montecarlo_common(problems: list[Problem], models: list[CoefficientModel], n
                         eps = sample_values(joint, rng, m)
                         eps -= aj
                     t_draw += time.perf_counter() - t0
+                    flags: dict = {}
                     for st in state:
                         t1 = time.perf_counter()
-                        phi, L, ok = _solve_chunk(problems[st["i"]], st, eps[:, st["idx"]], start, m)
+                        phi, L, ok = _solve_chunk(problems[st["i"]], st, eps[:, st["idx"]], start, m,
+                                                  flags.get(st["key"]))
+                        flags[st["key"]] = ok
                         good = ok & np.all(np.isfinite(phi), axis=1)
                         st["n_rej"] += int(m - good.sum())
                         st["out"].append(phi[good])
@@ -914,10 +920,11 @@ def montecarlo_common(problems: list[Problem], models: list[CoefficientModel], n
     return results  # type: ignore[return-value]
 
 
-def _solve_chunk(problem: Problem, st: dict, eps: np.ndarray, start: int, m: int
-                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _solve_chunk(problem: Problem, st: dict, eps: np.ndarray, start: int, m: int,
+                 ok: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Multipliers, first-order terms and productivity flags of ``m`` draws (perturbations
-    ``eps`` of ``problem``'s coefficients) starting at row ``start`` of their block.
+    ``eps`` of ``problem``'s coefficients) starting at row ``start`` of their block
+    (``ok``: the flags when already known for the same matrix and draws).
 
     The draws are solved in fixed-shape sub-batches aligned to the block (as in
     :func:`montecarlo`), so a draw's result does not depend on the chunking.
@@ -925,7 +932,8 @@ def _solve_chunk(problem: Problem, st: dict, eps: np.ndarray, start: int, m: int
     solver, E, Eflat, B = st["solver"], st["E"], st["Eflat"], st["B"]
     sub, d, h = solver.sub, problem.defined, problem.h
     xbar = problem.M[h, :] if h is not None else None
-    ok = solver.productive(solver.a + eps) if not solver.box_productive else np.ones(m, dtype=bool)
+    if ok is None:
+        ok = solver.productive(solver.a + eps) if not solver.box_productive else np.ones(m, dtype=bool)
     phi = np.empty((m, d.size))
     L = np.empty((m, d.size))
     for g in range((start // sub) * sub, start + m, sub):
