@@ -205,10 +205,10 @@ def final_outputs(wildcards):
 
 
 # --------------------------------------------------------------------------- job sizes
-# threads/resources of every rule (for --executor slurm and for local scheduling): memory in MB
+# threads and resources of every job, for --executor slurm and for local scheduling. Memory in MB
 # and runtime in minutes, sized from the table (n sectors) and the Monte Carlo sample count.
 # Calibrated on the default run (logs/benchmarks/**.tsv: max_rss, s) with a factor >= 2 margin;
-# override per rule with --set-resources or in profiles/slurm/config.yaml.
+# override them with --set-resources or in profiles/slurm/config.yaml.
 _SIZES = {}
 
 
