@@ -7,15 +7,17 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 import yaml
 
 REPO = Path(__file__).resolve().parents[1]
 RULE_FILES = sorted((REPO / "workflow" / "rules").glob("*.smk"))
 
 
-def snakemake(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile"), *args],
+def snakemake(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    """Dry runs of the real Snakefile and default config in an empty directory (so that a run in
+    the repository, with its .snakemake state, cannot interfere)."""
+    return subprocess.run([sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile"),
+                           "--configfile", str(REPO / "config" / "config.yaml"), *args],
                           cwd=cwd, capture_output=True, text=True, timeout=300)
 
 
@@ -42,9 +44,10 @@ def test_every_rule_declares_threads_and_sized_resources():
             assert re.search(r"resources:\s*\n\s+mem_mb=.*\n\s+runtime=", block), f"{path.name}: {name} resources"
 
 
-def test_slurm_profile_dry_run_sizes_every_job():
-    pytest.importorskip("snakemake_executor_plugin_slurm")
-    proc = snakemake("--profile", str(REPO / "profiles" / "slurm"), "-n", "--forceall", "--nolock")
+def test_slurm_profile_dry_run_sizes_every_job(tmp_path):
+    import snakemake_executor_plugin_slurm  # noqa: F401  (a test dependency: the profile needs it)
+
+    proc = snakemake("--profile", str(REPO / "profiles" / "slurm"), "-n", "--forceall", cwd=tmp_path)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     planned = [j for j in jobs(proc.stdout + proc.stderr) if j["rule"] != "all"]
     assert len(planned) > 40
@@ -62,9 +65,9 @@ def test_slurm_profile_dry_run_sizes_every_job():
 
 
 def test_run_name_moves_every_result_and_log(tmp_path):
-    proc = snakemake("-n", "--forceall", "--nolock", "--cores", "1", "--config", "run=sweep-1")
+    proc = snakemake("-n", "--forceall", "--cores", "1", "--config", "run=sweep-1", cwd=tmp_path)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    planned = [j for j in jobs(proc.stdout) if j["rule"] != "all"]
+    planned = [j for j in jobs(proc.stdout + proc.stderr) if j["rule"] != "all"]
     assert planned
     for j in planned:
         for path in re.split(r",\s*", j["output"]):
@@ -74,15 +77,16 @@ def test_run_name_moves_every_result_and_log(tmp_path):
 
 
 def test_default_run_writes_to_results(tmp_path):
-    proc = snakemake("-n", "--forceall", "--nolock", "--cores", "1")
-    planned = [j for j in jobs(proc.stdout) if j["rule"] != "all"]
+    proc = snakemake("-n", "--forceall", "--cores", "1", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    planned = [j for j in jobs(proc.stdout + proc.stderr) if j["rule"] != "all"]
     assert planned and all(j["output"].startswith("results/") and not j["output"].startswith("results/results")
                            for j in planned)
     assert all(j["log"].startswith("logs/") for j in planned)
 
 
-def test_bad_run_name_fails_naming_the_key():
-    proc = snakemake("-n", "--nolock", "--cores", "1", "--config", "run=../elsewhere")
+def test_bad_run_name_fails_naming_the_key(tmp_path):
+    proc = snakemake("-n", "--cores", "1", "--config", "run=../elsewhere", cwd=tmp_path)
     assert proc.returncode != 0
     assert "run" in (proc.stdout + proc.stderr) and "invalid configuration" in (proc.stdout + proc.stderr)
 
