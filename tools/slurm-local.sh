@@ -5,7 +5,7 @@
 #   sudo tools/slurm-local.sh up                 # install (apt) and start munge, MariaDB, slurmdbd, slurmctld, slurmd
 #   tools/slurm-local.sh run [CONFIG]            # local run and SLURM run of CONFIG (default: config/config.yaml)
 #                                                # into /tmp/iouq-slurm/{local,slurm}, then compare every CSV by sha256
-#   sudo tools/slurm-local.sh down               # stop the daemons started by `up` (by their pid files)
+#   sudo tools/slurm-local.sh down               # stop the daemons started by `up` (pid files; MariaDB by mysqladmin)
 #
 # Daemons are started directly (no systemd needed, e.g. in a container); state lives under
 # /var/lib/iouq-slurm and /run/iouq-slurm. The plugin (snakemake-executor-plugin-slurm) reads
@@ -93,7 +93,9 @@ down() {
     for pid in "$RUN"/slurmd.pid "$RUN"/slurmctld.pid "$RUN"/slurmdbd.pid; do
         [ -s "$pid" ] && kill "$(cat "$pid")" 2>/dev/null || true
     done
-    echo "slurm-local: stopped slurmd, slurmctld, slurmdbd (munged and MariaDB left running)"
+    mysqladmin shutdown 2>/dev/null || true
+    [ -s /run/munge/munged.pid ] && kill "$(cat /run/munge/munged.pid)" 2>/dev/null || true
+    echo "slurm-local: stopped slurmd, slurmctld, slurmdbd, MariaDB and munged"
 }
 
 run() {
