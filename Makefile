@@ -26,8 +26,11 @@ $(STAMP): pyproject.toml | $(BIN)/python
 install: $(STAMP)
 
 ## results: run the default pipeline (config/config.yaml, bundled tables) into results/
+## results CONFIG=sweep.yaml: the same, with config/sweep.yaml (or any YAML path) merged over the default
+CONFIG ?=
+CONFIG_FILE := $(if $(CONFIG),$(if $(wildcard $(CONFIG)),$(CONFIG),config/$(CONFIG)))
 results: $(STAMP)
-	$(SNAKEMAKE) --cores $(CORES)
+	$(SNAKEMAKE) --cores $(CORES) $(if $(CONFIG_FILE),--configfile $(CONFIG_FILE))
 
 ## report: self-contained HTML report of the results (runs the pipeline first if needed)
 report: results

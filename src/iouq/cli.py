@@ -397,7 +397,10 @@ def build_parser() -> argparse.ArgumentParser:
             "evaluations for pce), mc_se_mean, then mc_se_q025, mc_se_q975, mean_cv, "
             "mc_se_mean_cv (control-variate mean), rejection_rate (non-productive draws rejected), "
             "point, pce_inputs, q025_cv, q975_cv, mc_se_q025_cv, mc_se_q975_cv (quantiles with the "
-            "exact law of the first-order term as control variate: uniform, beta, normal)."
+            "exact law of the first-order term as control variate: uniform, beta, normal), "
+            "pce_coefficients, pce_variance_share (pce: random coefficients of the matrix, and the "
+            "share of the first-order variance carried by the pce_inputs expanded ones; the others "
+            "enter through their exact first-order term)."
         ),
     )
     p.add_argument("table", metavar="TABLE", help=table_help)

@@ -337,9 +337,11 @@ def sample_values(model: CoefficientModel, rng: np.random.Generator, size: int) 
     # dirichlet: gamma draws per entry and for each column's remainder, normalised per column
     # columns with infinite concentration (a single coefficient making up the column total) are fixed
     free = np.isfinite(model.alpha[model.cols])
-    out = np.broadcast_to(a, (size, model.size)).copy()
     if not free.any():
-        return out
+        return np.broadcast_to(a, (size, model.size)).copy()
+    out = np.empty((size, model.size))
+    if not free.all():
+        out[:, ~free] = a[~free]  # columns fixed at their centre
     alpha = np.where(np.isfinite(model.alpha), model.alpha, 0.0)
     fcols = model.cols[free]
     P = np.abs(a[free]) / model.total[fcols]
@@ -350,12 +352,33 @@ def sample_values(model: CoefficientModel, rng: np.random.Generator, size: int) 
     shapes = np.concatenate([alpha[fcols] * P, rem_shape[has_rem]])
     nf = int(free.sum())
     gall = rng.standard_gamma(shapes, (size, shapes.size))
+    positions = np.searchsorted(model.cols, ucols)  # first slot of each free column in ``out``
+    return _normalise_columns(gall, nf, starts, has_rem, model.total[ucols], np.sign(a[free]), positions, out)
+
+
+def _normalise_columns(gall: np.ndarray, nf: int, starts: np.ndarray, has_rem: np.ndarray, total: np.ndarray,
+                       sign: np.ndarray, positions: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """Dirichlet compositions from gamma draws, scaled to the column totals, written into ``out``.
+
+    ``gall[:, :nf]`` are the gamma draws of the free coefficients (grouped by column, columns
+    starting at ``starts``), ``gall[:, nf:]`` those of the remainders of the columns
+    ``has_rem``; coefficient ``k`` of column ``l`` becomes ``sign_k T_l g_k / (sum_col g +
+    g_rem)`` and goes to ``out[:, positions[l] + (k - starts[l])]``. One division per column
+    and draw, then in-place products on contiguous column slices (no (size, nf) temporaries:
+    the earlier per-coefficient division and masked assignment cost more than the gamma draws).
+    """
     g = gall[:, :nf]
-    grem = np.zeros((size, ucols.size))
-    grem[:, has_rem] = gall[:, nf:]
-    tot = np.add.reduceat(g, starts, axis=1) + grem
-    colpos = np.searchsorted(ucols, fcols)
-    out[:, free] = np.sign(a[free]) * model.total[fcols] * g / tot[:, colpos]
+    tot = np.add.reduceat(g, starts, axis=1)
+    if has_rem.size:
+        tot[:, has_rem] += gall[:, nf:]
+    np.divide(total, tot, out=tot)  # T_l / column total
+    ends = np.append(starts[1:], nf)
+    for c, (s0, s1, p0) in enumerate(zip(starts, ends, positions)):
+        dst = out[:, p0 : p0 + (s1 - s0)]
+        np.multiply(g[:, s0:s1], tot[:, c : c + 1], out=dst)
+        sg = sign[s0:s1]
+        if np.any(sg < 0):
+            dst *= sg
     return out
 
 

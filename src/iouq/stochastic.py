@@ -106,6 +106,8 @@ __all__ = [
     "cornish_fisher_quantile",
     "edgeworth_density",
     "montecarlo",
+    "montecarlo_common",
+    "marginal_index",
     "pce",
     "pce_sobol",
     "stochastic_summary",
@@ -115,12 +117,14 @@ __all__ = [
 ]
 
 METHODS: tuple[str, ...] = ("perturbation", "montecarlo", "pce")
+#: Treatment of the coefficients outside the PCE (see :func:`pce`).
+PCE_REMAINDERS: tuple[str, ...] = ("linear", "none")
 #: Samples per random-number block (the unit of seed spawning; independent of chunk_size).
 BLOCK: int = 1024
 SUMMARY_COLUMNS: list[str] = ["sector", "mean", "sd", "skew", "q025", "q500", "q975", "n_samples", "mc_se_mean"]
 EXTRA_COLUMNS: list[str] = [
     "mc_se_q025", "mc_se_q975", "mean_cv", "mc_se_mean_cv", "rejection_rate", "point", "pce_inputs",
-    "q025_cv", "q975_cv", "mc_se_q025_cv", "mc_se_q975_cv", "flag",
+    "q025_cv", "q975_cv", "mc_se_q025_cv", "mc_se_q975_cv", "pce_coefficients", "pce_variance_share", "flag",
 ]
 #: Columns of the diagnostics file (``tol-{tol}_diagnostics.csv``).
 DIAGNOSTIC_COLUMNS: list[str] = (["sector", "multiplier", "method", "distribution", "n_samples", "mc_se_mean"]
@@ -822,11 +826,18 @@ def montecarlo(problem: Problem, model: CoefficientModel, n_samples: int = 20000
         draw_seconds=t_draw, solve_seconds=t_solve,
         law=first_order_law(problem, model, B) if (law and n_rej == 0) else None,
     )
-    if n_rej and model.distribution not in UNBOUNDED:
+    _check_rejections(res, problem, model)
+    return res
+
+
+def _check_rejections(res: MonteCarloResult, problem: Problem, model: CoefficientModel) -> None:
+    """Refuse a Monte Carlo sample that no longer describes the stated law: any rejected draw of
+    a bounded law, or more than :data:`MAX_REJECTION` of an unbounded one."""
+    if res.n_rejected and model.distribution not in UNBOUNDED:
         raise IOUQError(
-            f"{n_rej} of the {n_samples} {model.distribution} draws at tolerance {model.tol:g} make the economy "
-            f"non-productive ({problem.name}): this bounded law puts mass on non-productive economies, so no "
-            "sample describes it. Use a smaller tolerance."
+            f"{res.n_rejected} of the {res.n_drawn} {model.distribution} draws at tolerance {model.tol:g} make the "
+            f"economy non-productive ({problem.name}): this bounded law puts mass on non-productive economies, so "
+            "no sample describes it. Use a smaller tolerance."
         )
     if res.rejection_rate > MAX_REJECTION:
         raise IOUQError(
@@ -836,7 +847,6 @@ def montecarlo(problem: Problem, model: CoefficientModel, n_samples: int = 20000
             f"Use a tolerance below the productivity limit {critical_tolerance(problem.M):.6g}, or a bounded "
             "distribution (uniform, beta, dirichlet)."
         )
-    return res
 
 
 def check_law_productive(problem: Problem, model: CoefficientModel) -> None:
@@ -849,6 +859,207 @@ def check_law_productive(problem: Problem, model: CoefficientModel) -> None:
     if model.distribution in BOUNDED_ON_BOX and model.tol > 0 and model.size:
         what = f"{problem.name} ({model.distribution} coefficients on the ±{100 * model.tol:g}% box)"
         check_box_productive(problem.M, model.tol, what)
+
+
+# ============================================================================ common random numbers
+def marginal_index(joint: CoefficientModel, model: CoefficientModel) -> np.ndarray | None:
+    """Positions of ``model``'s coefficients in ``joint``'s coefficient vector, when ``model``'s
+    law is exactly the marginal of ``joint``'s on those coefficients; else None.
+
+    Independent laws (uniform, beta, normal, lognormal) only need the same distribution,
+    tolerance and centre values; the within-column copula keeps an equicorrelated column
+    equicorrelated on any subset. A dirichlet column is a composition of the *whole* column
+    with its own concentration, so every perturbed column of ``model`` must hold exactly the
+    coefficients of ``joint``'s column, with the same total, remainder and concentration
+    (true for the columns of the household-closed matrix shared by ``income_type1``,
+    ``output_type2`` and ``income_type2``; not for ``A`` alone, whose remainder includes the
+    household income share).
+    """
+    if (joint.distribution, joint.tol, joint.correlation) != (model.distribution, model.tol, model.correlation):
+        return None
+    NJ, N = joint.center.shape[0], model.center.shape[0]
+    if N > NJ:
+        return None
+    pos = np.full((NJ, NJ), -1, dtype=np.int64)
+    pos[joint.rows, joint.cols] = np.arange(joint.size)
+    idx = pos[model.rows, model.cols]
+    if np.any(idx < 0) or not np.array_equal(joint.center[model.rows, model.cols], model.center[model.rows, model.cols]):
+        return None
+    if model.distribution == "dirichlet":
+        cols = np.unique(model.cols)
+        if not np.array_equal(np.bincount(model.cols, minlength=NJ)[cols], np.bincount(joint.cols, minlength=NJ)[cols]):
+            return None
+        for attr in ("total", "remainder", "alpha"):
+            if not np.array_equal(getattr(joint, attr)[cols], getattr(model, attr)[cols]):
+                return None
+    return idx
+
+
+def _joint_uniform_scale(model: CoefficientModel) -> tuple[np.ndarray, np.ndarray] | None:
+    """Independent uniform perturbations from 32 random bits per coefficient: ``eps = c1 x + c0``.
+
+    ``u = (x + 1/2) 2^-32`` is uniform on (0, 1) with 32-bit resolution and ``eps = r (2u - 1)``
+    is uniform on ``[-r, r]``, ``r = t|a|``. None for other laws (drawn by
+    :func:`iouq.distributions.sample_values`).
+    """
+    if model.distribution != "uniform" or model.correlation > 0 or model.tol == 0 or model.size == 0:
+        return None
+    r = model.tol * np.abs(model.center[model.rows, model.cols])
+    return r * 2.0**-31, r * 2.0**-32 - r
+
+
+def montecarlo_common(problems: list[Problem], models: list[CoefficientModel], n_samples: int = 20000,
+                      seed: int = 0, chunk_size: int = 1024, progress: bool | None = None,
+                      law: bool = True, log=None) -> list[MonteCarloResult]:
+    """Monte Carlo of several multipliers on common random numbers (the same coefficient draws).
+
+    The problems are grouped: each group shares one *joint* coefficient model (the largest
+    matrix first, e.g. the household-closed matrix), and a problem joins a group when its law
+    is exactly the marginal of the joint one (:func:`marginal_index`); otherwise it starts its
+    own group. The coefficients are drawn once per group, in fixed blocks of :data:`BLOCK`
+    draws with one ``SFC64`` generator per block spawned from ``SeedSequence(seed)`` (group
+    ``g`` uses the ``g``-th spawned sequence), and every multiplier of the group is evaluated
+    on the same draws, so multipliers are comparable draw by draw and the drawing cost is paid
+    once. Each problem keeps its own productivity check (a draw rejected for one multiplier is
+    not rejected for another whose matrix is productive). ``chunk_size`` only bounds memory:
+    results are identical for every chunk size.
+
+    Parameters
+    ----------
+    problems, models : list
+        One :class:`Problem` and its :class:`CoefficientModel` per multiplier.
+    n_samples, seed, chunk_size, progress, law
+        As in :func:`montecarlo`.
+    log : logging.Logger, optional
+        Receives one line per group (multipliers, drawing and solving time).
+
+    Returns
+    -------
+    list of MonteCarloResult
+        In the order of ``problems``; ``draw_seconds`` is the group's (shared) drawing time.
+
+    References
+    ----------
+    Glasserman, P. (2004), *Monte Carlo Methods in Financial Engineering*, section 4.2
+    (common random numbers).
+    """
+    import time
+
+    if len(problems) != len(models):
+        raise IOUQError("montecarlo_common needs one coefficient model per problem.")
+    n_samples = check_samples(n_samples)
+    seed = check_seed(seed)
+    chunk_size = check_samples(chunk_size, "chunk size")
+    order = sorted(range(len(problems)), key=lambda i: -problems[i].M.shape[0])
+    groups: list[tuple[int, list[tuple[int, np.ndarray]]]] = []
+    for i in order:
+        for joint, members in groups:
+            idx = marginal_index(models[joint], models[i])
+            if idx is not None:
+                members.append((i, idx))
+                break
+        else:
+            groups.append((i, [(i, np.arange(models[i].size))]))
+    group_seeds = np.random.SeedSequence(seed).spawn(len(groups))
+    results: list[MonteCarloResult | None] = [None] * len(problems)
+    n_blocks = -(-n_samples // BLOCK)
+    for (joint_i, members), gseed in zip(groups, group_seeds):
+        joint = models[joint_i]
+        aj = joint.center[joint.rows, joint.cols]
+        fast = _joint_uniform_scale(joint)
+        words = -(-joint.size // 2)
+        children = gseed.spawn(n_blocks)
+        state = []
+        for i, idx in members:
+            pb, md = problems[i], models[i]
+            check_law_productive(pb, md)
+            B = _inverse(pb.M)
+            solver = _Solver(pb, md, B)
+            N = pb.M.shape[0]
+            E = np.zeros((solver.sub, N, N))
+            # problems with the same matrix and coefficients (output_type2, income_type2) share
+            # the productivity flags of a chunk
+            key = (pb.M.shape, pb.M.tobytes(), idx.tobytes())
+            state.append(dict(i=i, idx=idx, B=B, solver=solver, E=E, Eflat=E.reshape(solver.sub, -1),
+                              out=[], lin=[], n_rej=0, t_solve=0.0, key=key))
+        t_draw = 0.0
+        names = "+".join(problems[i].name for i, _ in members)
+        with _progress(n_samples, progress, f"{names} {joint.distribution}") as bar:
+            for b in range(n_blocks):
+                bitgen = np.random.SFC64(children[b])
+                rng = np.random.Generator(bitgen)
+                bsize = min(BLOCK, n_samples - b * BLOCK)
+                for start in range(0, bsize, chunk_size):
+                    m = min(chunk_size, bsize - start)
+                    t0 = time.perf_counter()
+                    if fast is not None:
+                        bits = bitgen.random_raw(m * words).reshape(m, words).view(np.uint32)[:, : joint.size]
+                        eps = bits * fast[0]
+                        eps += fast[1]
+                    else:
+                        eps = sample_values(joint, rng, m)
+                        eps -= aj
+                    t_draw += time.perf_counter() - t0
+                    flags: dict = {}
+                    for st in state:
+                        t1 = time.perf_counter()
+                        phi, L, ok = _solve_chunk(problems[st["i"]], st, eps[:, st["idx"]], start, m,
+                                                  flags.get(st["key"]))
+                        flags[st["key"]] = ok
+                        good = ok & np.all(np.isfinite(phi), axis=1)
+                        st["n_rej"] += int(m - good.sum())
+                        st["out"].append(phi[good])
+                        st["lin"].append(L[good])
+                        st["t_solve"] += time.perf_counter() - t1
+                    bar.update(m)
+        for st in state:
+            pb, md = problems[st["i"]], models[st["i"]]
+            res = MonteCarloResult(
+                samples=np.concatenate(st["out"]), linear=np.concatenate(st["lin"]), n_drawn=n_samples,
+                n_rejected=st["n_rej"], draw_seconds=t_draw, solve_seconds=st["t_solve"],
+                extra={"common_with": names},
+                law=first_order_law(pb, md, st["B"]) if (law and st["n_rej"] == 0) else None,
+            )
+            _check_rejections(res, pb, md)
+            results[st["i"]] = res
+        if log is not None:
+            log.info("common random numbers %s/%s: %d draws, draw %.2fs (once), solve %s", names,
+                     joint.distribution, n_samples, t_draw,
+                     ", ".join(f"{problems[st['i']].name} {st['t_solve']:.2f}s" for st in state))
+    return results  # type: ignore[return-value]
+
+
+def _solve_chunk(problem: Problem, st: dict, eps: np.ndarray, start: int, m: int,
+                 ok: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Multipliers, first-order terms and productivity flags of ``m`` draws (perturbations
+    ``eps`` of ``problem``'s coefficients) starting at row ``start`` of their block
+    (``ok``: the flags when already known for the same matrix and draws).
+
+    The draws are solved in fixed-shape sub-batches aligned to the block (as in
+    :func:`montecarlo`), so a draw's result does not depend on the chunking.
+    """
+    solver, E, Eflat, B = st["solver"], st["E"], st["Eflat"], st["B"]
+    sub, d, h = solver.sub, problem.defined, problem.h
+    xbar = problem.M[h, :] if h is not None else None
+    if ok is None:
+        ok = solver.productive(solver.a + eps) if not solver.box_productive else np.ones(m, dtype=bool)
+    phi = np.empty((m, d.size))
+    L = np.empty((m, d.size))
+    for g in range((start // sub) * sub, start + m, sub):
+        lo, hi = max(g, start), min(g + sub, start + m)
+        r0, k, ci = lo - g, hi - lo, lo - start
+        Eflat[r0 : r0 + k, solver.lin] = eps[ci : ci + k]
+        y, d1 = solver.solve_E(E)
+        y, d1, Ek = y[r0 : r0 + k], d1[r0 : r0 + k], E[r0 : r0 + k]
+        if problem.kind == "linear":
+            phi[ci : ci + k] = y[:, d]
+            L[ci : ci + k] = d1[:, d]
+        else:
+            eh = Ek[:, h, d]
+            xs = xbar[d]
+            phi[ci : ci + k] = y[:, d] / (xs + eh)
+            L[ci : ci + k] = d1[:, d] / xs - (B[h, d] / xs**2) * eh
+    return phi, L, ok
 
 
 def _kde_binned(samples: np.ndarray, x: np.ndarray, nbins: int = 512) -> np.ndarray:
@@ -973,11 +1184,46 @@ class PCEResult:
     total: np.ndarray  # (k, n_defined)
     inputs: list[tuple[int, int]]
     n_eval: int
+    #: Number of random coefficients of the multiplier's matrix (the expansion uses ``len(inputs)``).
+    n_coefficients: int = 0
+    #: Per sector: share of the first-order variance carried by the expanded coefficients.
+    variance_share: np.ndarray | None = None
+    #: ``"linear"``: the other coefficients enter through their exact first-order term;
+    #: ``"none"``: they are held at their means (a reduced model).
+    remainder: str = "none"
+
+    @property
+    def method(self) -> str:
+        """``pce`` when the surrogate represents every coefficient, else ``pce_top{k}``."""
+        k = len(self.inputs)
+        return "pce" if (self.remainder == "linear" or k >= self.n_coefficients) else f"pce_top{k}"
 
 
 def pce(problem: Problem, model: CoefficientModel, seed: int = 0, order: int = 2, top_k: int = 8,
-        n_eval: int | None = None, n_surrogate: int = 20000) -> PCEResult:
-    """Polynomial chaos expansion in the ``top_k`` most important coefficients.
+        n_eval: int | None = None, n_surrogate: int = 20000, remainder: str = "linear") -> PCEResult:
+    """Polynomial chaos expansion in the ``top_k`` most important coefficients, plus (by default)
+    the exact first-order term of all the others.
+
+    With ``remainder="linear"`` the surrogate is ``Y = P(xi_sel) + R`` where ``P`` is the
+    expansion in the selected coefficients and ``R = sum_(k not sel) g_k E_k`` is the
+    first-order (linear) term of the remaining coefficients, independent of ``xi_sel``, with
+    mean 0 and the exact variance ``sum g_k^2 sd_k^2``; its law is that of
+    :mod:`iouq.linear_law` (independent uniform, beta or normal coefficients), inverted on a
+    grid of 513 points over +-9 sd to draw ``R`` for the surrogate samples (per sector; the
+    summaries are per sector). The surrogate then represents every coefficient: method label
+    ``pce``. ``remainder="none"`` (or a distribution without an exact linear law: lognormal)
+    holds the others at their means: the variance is that of the selected coefficients only and
+    the result is labelled ``pce_top{k}`` (a reduced model). In both cases ``variance_share``
+    states the share of the first-order variance that the expanded coefficients carry.
+    The neglected part is the higher-order effect of the remaining coefficients (their
+    second-order bias and interactions), of relative size ``t`` at tolerance ``t``.
+
+    References
+    ----------
+    Sudret, B. (2008), Global sensitivity analysis using polynomial chaos expansions,
+    *Reliability Engineering & System Safety* 93, 964-979 (expansion, Sobol indices).
+    West, G. R. (1986), A stochastic analysis of an input-output model, *Econometrica* 54,
+    363-374 (the first-order term).
 
     Parameters
     ----------
@@ -992,6 +1238,8 @@ def pce(problem: Problem, model: CoefficientModel, seed: int = 0, order: int = 2
         Model evaluations (default: the power of two >= 3 x the number of terms).
     n_surrogate : int
         Surrogate draws for skewness, quantiles and density.
+    remainder : {'linear', 'none'}
+        Treatment of the coefficients outside the expansion (see above).
     """
     import chaospy
     from scipy.stats import qmc
@@ -1000,6 +1248,8 @@ def pce(problem: Problem, model: CoefficientModel, seed: int = 0, order: int = 2
     if model.correlation > 0:
         raise IOUQError("polynomial chaos needs independent coefficients; set the correlation to 0.")
     seed = check_seed(seed)
+    if remainder not in PCE_REMAINDERS:
+        raise IOUQError(f"unknown PCE remainder '{remainder}'; choose one of {', '.join(PCE_REMAINDERS)}.")
     if int(order) < 1 or int(top_k) < 1:
         raise IOUQError(f"PCE order and top_k must be positive integers, got {order!r}, {top_k!r}.")
     check_law_productive(problem, model)
@@ -1041,8 +1291,67 @@ def pce(problem: Problem, model: CoefficientModel, seed: int = 0, order: int = 2
     Phi = np.asarray(expansion(*xs)).reshape(n_terms, n_surrogate)
     sur = Phi.T @ coefs
     inputs = [(int(model.rows[i]), int(model.cols[i])) for i in sel]
+    G = _first_order_gradient(problem, model, B)
+    gv = G * G * (model.sd[model.rows, model.cols] ** 2)[:, None]
+    v_all = gv.sum(axis=0)
+    v_sel = gv[sel].sum(axis=0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(v_all > 0, v_sel / np.where(v_all > 0, v_all, 1.0), 1.0)
+    rest = np.setdiff1d(np.arange(model.size), sel)
+    used = "none"
+    if remainder == "linear" and rest.size and model.distribution in UNIT_LAWS:
+        used = "linear"
+        r = model.tol * np.abs(model.center[model.rows[rest], model.cols[rest]])
+        law = linear_law(model.distribution, [np.abs(G[rest]) * r[:, None]])
+        ss_rest = np.random.SeedSequence(seed).spawn(3)[2]
+        sur = sur + _draw_linear_law(law, np.random.Generator(np.random.PCG64(ss_rest)), n_surrogate)
+        v_rest = gv[rest].sum(axis=0)
+        var = var + v_rest
+        # Sobol indices of the expanded coefficients relative to the total variance
+        with np.errstate(divide="ignore", invalid="ignore"):
+            scale = np.where(var > 0, (var - v_rest) / np.where(var > 0, var, 1.0), 0.0)
+        first, total = first * scale, total * scale
     return PCEResult(mean=mean, sd=np.sqrt(var), surrogate=sur, first_order=first, total=total,
-                     inputs=inputs, n_eval=n_eval)
+                     inputs=inputs, n_eval=n_eval, n_coefficients=model.size, variance_share=share,
+                     remainder=used if rest.size else "linear")
+
+
+def _first_order_gradient(problem: Problem, model: CoefficientModel, B: np.ndarray) -> np.ndarray:
+    """``G[k, j] = d multiplier_j / d a_k`` at the mean coefficients (perturbed coefficients ``k``,
+    defined sectors ``j``): ``u_r B_cj`` for the linear kind (``u = B'w``); divided by ``x_j`` and
+    with ``-B_hj / x_j^2`` on the denominator coefficient ``(h, j)`` for the ratio kind
+    (West 1986; methods.md 2.2)."""
+    d = problem.defined
+    u = B.T @ problem.w
+    G = u[model.rows][:, None] * B[np.ix_(model.cols, d)]
+    if problem.kind == "ratio":
+        x = problem.M[problem.h, d]
+        G /= x[None, :]
+        for c, j in enumerate(d):
+            k = np.flatnonzero((model.rows == problem.h) & (model.cols == j))
+            if k.size:
+                G[k[0], c] -= B[problem.h, j] / x[c] ** 2
+    return G
+
+
+def _draw_linear_law(law: LinearLaw, rng: np.random.Generator, size: int, points: int = 513,
+                     span: float = 9.0) -> np.ndarray:
+    """``size`` draws of every ``L_j`` of ``law`` (independently per j), by inverting its CDF
+    tabulated on ``points`` equally spaced points over ``+-span`` sd (linear interpolation; the
+    tabulated CDF is made monotone and clipped to [0, 1]). Returns (size, m)."""
+    m = law.sd.size
+    out = np.zeros((size, m))
+    z = np.linspace(-span, span, points)
+    U = rng.random((size, m))
+    grid = law.sd[:, None] * z[None, :]
+    F, _ = law.cdf_pdf(grid)
+    F = np.clip(np.maximum.accumulate(F, axis=1), 0.0, 1.0)
+    for j in range(m):
+        if law.sd[j] > 0:
+            Fj = F[j].copy()
+            Fj[0], Fj[-1] = 0.0, 1.0
+            out[:, j] = np.interp(U[:, j], Fj, grid[j])
+    return out
 
 
 def _evaluate(problem: Problem, model: CoefficientModel, sel: np.ndarray, vals: np.ndarray) -> np.ndarray:
@@ -1106,44 +1415,52 @@ def _summary_frame(problem: Problem, stats: dict[str, np.ndarray], point: np.nda
     for c in SUMMARY_COLUMNS[1:] + EXTRA_COLUMNS:
         if c == "point":
             df[c] = point
-        elif c == "pce_inputs":
+        elif c in ("pce_inputs", "pce_coefficients"):
             df[c] = stats.get(c, 0)
         elif c == "flag":
             df[c] = ""
+        elif c == "pce_variance_share":
+            df[c] = stats.get(c, np.nan)
         else:
             df[c] = stats[c]
     df["n_samples"] = df["n_samples"].astype(int)
     df["pce_inputs"] = df["pce_inputs"].astype(int)
     for c in ("sample_min", "sample_max"):  # Monte Carlo only: smallest and largest accepted draw
         df[c] = stats.get(c, np.nan)
+    df["pce_coefficients"] = df["pce_coefficients"].astype(int)
     return df
 
 
 def stochastic_analysis(table: IOTable, tol: float, multiplier: str, distribution: str,
                         methods: tuple[str, ...] | list[str] = METHODS, n_samples: int = 20000, seed: int = 0,
                         chunk_size: int = 1024, correlation: float = 0.0, pce_order: int = 2,
-                        pce_top_k: int = 8, progress: bool | None = None, sat_tol: float | None = None) -> Analysis:
+                        pce_top_k: int = 8, progress: bool | None = None, sat_tol: float | None = None,
+                        mc: MonteCarloResult | None = None, pce_remainder: str = "linear") -> Analysis:
     """Run the requested methods for one multiplier and distribution (shared by summary and
     density functions; the Monte Carlo draws are made once). ``multiplier`` may be a satellite
     quantity ``QUANTITY:ACCOUNT`` (:func:`satellite_problem`; ``sat_tol`` = tolerance of the
-    intensities, default ``tol``)."""
+    intensities, default ``tol``).
+
+    ``mc``: Monte Carlo samples already drawn for this multiplier and distribution (e.g. by
+    :func:`montecarlo_common`, with the same table, tolerance and seed); used instead of
+    drawing again. ``pce_remainder``: see :func:`pce`.
+    """
     if not is_satellite(multiplier):
         check_multiplier(multiplier)
     check_distribution(distribution)
     methods = [check_method(m) for m in methods]
     n_samples = check_samples(n_samples)
     seed = check_seed(seed)
-    if is_satellite(multiplier):
-        problem = satellite_problem(table, multiplier, tol, sat_tol, distribution, correlation)
-    else:
-        problem = multiplier_problem(table, multiplier)
+    problem = _problem_of(table, multiplier, tol, sat_tol, distribution, correlation)
     model = coefficient_model(problem.M, tol, distribution, correlation)
     check_law_productive(problem, model)
     mom = perturbation_moments(problem, model)
     nd = len(problem.sectors)
     zeros = np.zeros(nd)
     summaries: dict[str, pd.DataFrame] = {}
-    mc = pc = None
+    pc = None
+    if "montecarlo" not in methods:
+        mc = None
     if _degenerate_law(model):
         # no random coefficient (tol 0, or none non-zero): every method gives the point exactly
         for meth in methods:
@@ -1161,12 +1478,14 @@ def stochastic_analysis(table: IOTable, tol: float, multiplier: str, distributio
         st.update({"q025_cv": st["q025"], "q975_cv": st["q975"], "mc_se_q025_cv": zeros, "mc_se_q975_cv": zeros})
         summaries["perturbation"] = _summary_frame(problem, st, mom.point)
     if "montecarlo" in methods:
-        mc = montecarlo(problem, model, n_samples, seed, chunk_size, progress)
+        if mc is None:
+            mc = montecarlo(problem, model, n_samples, seed, chunk_size, progress)
         st = _mc_stats(mc)
         st["rejection_rate"] = np.full(nd, mc.rejection_rate)
         summaries["montecarlo"] = _summary_frame(problem, st, mom.point)
     if "pce" in methods:
-        pc = pce(problem, model, seed=seed, order=pce_order, top_k=pce_top_k, n_surrogate=n_samples)
+        pc = pce(problem, model, seed=seed, order=pce_order, top_k=pce_top_k, n_surrogate=n_samples,
+                 remainder=pce_remainder)
         S = pc.surrogate
         q = np.quantile(S, QUANTILES, axis=0)
         ssd = S.std(axis=0, ddof=1)
@@ -1175,11 +1494,20 @@ def stochastic_analysis(table: IOTable, tol: float, multiplier: str, distributio
         st = {"mean": pc.mean, "sd": pc.sd, "skew": skew, "q025": q[0], "q500": q[1], "q975": q[2],
               "n_samples": np.full(nd, pc.n_eval), "mc_se_mean": zeros, "mc_se_q025": zeros, "mc_se_q975": zeros,
               "mean_cv": pc.mean, "mc_se_mean_cv": zeros, "rejection_rate": zeros,
-              "pce_inputs": np.full(nd, len(pc.inputs)),
+              "pce_inputs": np.full(nd, len(pc.inputs)), "pce_coefficients": np.full(nd, pc.n_coefficients),
+              "pce_variance_share": pc.variance_share,
               "q025_cv": q[0], "q975_cv": q[2], "mc_se_q025_cv": zeros, "mc_se_q975_cv": zeros}
         summaries["pce"] = _summary_frame(problem, st, mom.point)
     _flag_summaries(table, problem, model, summaries, mc)
     return Analysis(problem=problem, summaries=summaries, moments=mom, mc=mc, pce=pc)
+
+
+def _problem_of(table: IOTable, multiplier: str, tol: float, sat_tol: float | None, distribution: str,
+                correlation: float = 0.0) -> Problem:
+    """The :class:`Problem` of a multiplier or a satellite quantity (as in :func:`stochastic_analysis`)."""
+    if is_satellite(multiplier):
+        return satellite_problem(table, multiplier, tol, sat_tol, distribution, correlation)
+    return multiplier_problem(table, multiplier)
 
 
 def _degenerate_law(model: CoefficientModel) -> bool:
@@ -1263,7 +1591,8 @@ def _flag_summaries(table: IOTable, problem: Problem, model: CoefficientModel,
 def stochastic_summary(table: IOTable, tol: float, multiplier: str, distribution: str = "uniform",
                        method: str = "montecarlo", n_samples: int = 20000, seed: int = 0,
                        chunk_size: int = 1024, correlation: float = 0.0, pce_order: int = 2,
-                       pce_top_k: int = 8, progress: bool | None = None, sat_tol: float | None = None) -> pd.DataFrame:
+                       pce_top_k: int = 8, progress: bool | None = None, sat_tol: float | None = None,
+                       pce_remainder: str = "linear") -> pd.DataFrame:
     """Moments and quantiles of one multiplier's distribution, one row per sector.
 
     Parameters
@@ -1284,7 +1613,10 @@ def stochastic_summary(table: IOTable, tol: float, multiplier: str, distribution
     correlation : float
         Within-column correlation (uniform, normal, lognormal).
     pce_order, pce_top_k : int
-        Expansion degree and number of random coefficients of the PCE.
+        Expansion degree and number of expanded coefficients of the PCE.
+    pce_remainder : {'linear', 'none'}
+        The other coefficients through their exact first-order term, or held at their means
+        (see :func:`pce`).
     progress : bool or None
 
     Returns
@@ -1299,7 +1631,8 @@ def stochastic_summary(table: IOTable, tol: float, multiplier: str, distribution
     """
     check_method(method)
     an = stochastic_analysis(table, tol, multiplier, distribution, (method,), n_samples, seed, chunk_size,
-                             correlation, pce_order, pce_top_k, progress, sat_tol=sat_tol)
+                             correlation, pce_order, pce_top_k, progress, sat_tol=sat_tol,
+                             pce_remainder=pce_remainder)
     return an.summaries[method]
 
 
@@ -1344,7 +1677,7 @@ def densities_of(an: Analysis, distribution: str, points: int = 64, sectors: lis
             parts.append(("perturbation_normal", normal_density(x, m.mean[j], m.sd[j])))
             parts.append(("perturbation_edgeworth", edgeworth_density(x, m.mean[j], m.sd[j], m.skew[j])))
         if an.pce is not None:
-            parts.append(("pce", _kde_binned(an.pce.surrogate[:, j], x)))
+            parts.append((an.pce.method, _kde_binned(an.pce.surrogate[:, j], x)))
         for meth, dens in parts:
             frames.append(pd.DataFrame({"sector": an.problem.sectors[j], "multiplier": an.problem.name,
                                         "method": meth, "distribution": distribution, "x": x, "density": dens}))
@@ -1356,7 +1689,8 @@ def densities_of(an: Analysis, distribution: str, points: int = 64, sectors: lis
 def stochastic_densities(table: IOTable, tol: float, multiplier: str, distribution: str = "uniform",
                          methods: tuple[str, ...] | list[str] = METHODS, n_samples: int = 20000, seed: int = 0,
                          chunk_size: int = 1024, points: int = 64, correlation: float = 0.0,
-                         pce_order: int = 2, pce_top_k: int = 8, progress: bool | None = None) -> pd.DataFrame:
+                         pce_order: int = 2, pce_top_k: int = 8, progress: bool | None = None,
+                         pce_remainder: str = "linear") -> pd.DataFrame:
     """Densities of one multiplier on a common grid per sector, long format.
 
     Returns
@@ -1366,7 +1700,7 @@ def stochastic_densities(table: IOTable, tol: float, multiplier: str, distributi
         ``montecarlo_kde, montecarlo_hist, perturbation_normal, perturbation_edgeworth, pce``.
     """
     an = stochastic_analysis(table, tol, multiplier, distribution, methods, n_samples, seed, chunk_size,
-                             correlation, pce_order, pce_top_k, progress)
+                             correlation, pce_order, pce_top_k, progress, pce_remainder=pce_remainder)
     return densities_of(an, distribution, points)
 
 
@@ -1375,11 +1709,14 @@ def stochastic_table(table: IOTable, tol: float, distributions: tuple[str, ...] 
                      n_samples: int = 20000, seed: int = 0, chunk_size: int = 1024, pce_order: int = 2,
                      pce_top_k: int = 8, pce_max_sectors: int = 200, density_points: int = 64,
                      density_sectors: int = 12, progress: bool | None = None, log=None,
-                     sat_tol: float | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+                     sat_tol: float | None = None, pce_remainder: str = "linear") -> tuple[pd.DataFrame, pd.DataFrame]:
     """Summaries and densities of every (multiplier, distribution, method) of a table.
 
-    PCE is skipped (and logged) for the dirichlet distribution (not independent) and for tables
-    with more than ``pce_max_sectors`` sectors. Densities are computed for the
+    The Monte Carlo draws of each distribution are made once and shared by all multipliers
+    (common random numbers, :func:`montecarlo_common`). PCE is skipped (and logged) for the
+    dirichlet distribution (not independent) and for tables with more than ``pce_max_sectors``
+    sectors; ``pce_remainder`` as in :func:`pce` (method ``pce_top{k}`` when it is ``"none"``
+    and the expansion leaves coefficients out). Densities are computed for the
     ``density_sectors`` sectors with the largest coefficient of variation (perturbation) of
     each multiplier (all sectors when there are fewer), in that order (largest first).
 
@@ -1394,35 +1731,51 @@ def stochastic_table(table: IOTable, tol: float, distributions: tuple[str, ...] 
     if multipliers is None:
         multipliers = MULTIPLIERS if table.has_households else ("output_type1",)
     check_samples(density_points, "density points")
-    summaries, dens = [], []
-    for mult in multipliers:
-        for dist in distributions:
+    parts: dict[tuple[str, str], tuple[list[pd.DataFrame], pd.DataFrame]] = {}
+    for dist in distributions:
+        runs = []
+        for mult in multipliers:
             if is_satellite(mult) and (dist == "dirichlet" or (
                     dist == "lognormal" and sat_tol is not None and float(sat_tol) != float(tol))):
                 if log is not None:
                     log.info("%s/%s: skipped (satellite quantities take uniform, beta, normal, and lognormal "
                              "when sat_tol equals tol)", mult, dist)
                 continue
+            runs.append(mult)
+        common = {}
+        if "montecarlo" in methods and runs and tol > 0:
+            # common random numbers: one set of coefficient draws for all multipliers
+            problems = [_problem_of(table, mult, tol, sat_tol, dist) for mult in runs]
+            models = [coefficient_model(pb.M, tol, dist) for pb in problems]
+            common = dict(zip(runs, montecarlo_common(problems, models, n_samples, seed, chunk_size,
+                                                      progress, log=log)))
+        for mult in runs:
+            summaries = []
             meths = [m for m in methods
                      if not (m == "pce" and (dist == "dirichlet" or table.n > pce_max_sectors))]
             if log is not None and len(meths) < len(methods):
                 log.info("%s/%s: pce skipped (dirichlet is not independent, or more than %d sectors)",
                          mult, dist, pce_max_sectors)
             an = stochastic_analysis(table, tol, mult, dist, meths, n_samples, seed, chunk_size,
-                                     pce_order=pce_order, pce_top_k=pce_top_k, progress=progress, sat_tol=sat_tol)
+                                     pce_order=pce_order, pce_top_k=pce_top_k, progress=progress, sat_tol=sat_tol,
+                                     mc=common.pop(mult, None), pce_remainder=pce_remainder)
             for meth in methods:
                 if meth in an.summaries:
                     df = an.summaries[meth].copy()
                     df.insert(1, "multiplier", mult)
-                    df.insert(2, "method", meth)
+                    df.insert(2, "method", an.pce.method if (meth == "pce" and an.pce is not None) else meth)
                     df.insert(3, "distribution", dist)
                     summaries.append(df)
             m = an.moments
             with np.errstate(divide="ignore", invalid="ignore"):
                 cv = np.where(m.point != 0, m.sd / np.abs(m.point), 0.0)
             order = np.argsort(-cv, kind="stable")[: int(density_sectors)]
-            dens.append(densities_of(an, dist, int(density_points), order.tolist()))  # CV order, largest first
+            parts[mult, dist] = (summaries, densities_of(an, dist, int(density_points), order.tolist()))  # CV order
             if log is not None and an.mc is not None:
                 log.info("%s/%s: %d draws (%.1f%% rejected), draw %.2fs, solve %.2fs", mult, dist,
                          an.mc.n_drawn, 100 * an.mc.rejection_rate, an.mc.draw_seconds, an.mc.solve_seconds)
+    # rows in multiplier-major order, as before
+    keys = [(mult, dist) for mult in multipliers for dist in distributions if (mult, dist) in parts]
+    summaries = [df for key in keys for df in parts[key][0]]
+    dens = [parts[key][1] for key in keys]
     return pd.concat(summaries, ignore_index=True), pd.concat(dens, ignore_index=True)

@@ -1,6 +1,7 @@
 # Configuration validation, dataset resolution, wildcard constraints and target lists.
 # Functions only (no rules): rules live in the other .smk files.
 
+import math
 import re
 import sys
 from pathlib import Path
@@ -63,10 +64,16 @@ def validate_config(config):
 
 validate_config(config)
 
-# Every result path is written results("...") (under RESULTS) and every log or benchmark path
-# logs("...") (under LOGS): one place for a run name (results/<run>/, logs/<run>/).
-RESULTS = "results/"
-LOGS = "logs/"
+# Every result path starts with RESULTS and every log/benchmark path with LOGS: results/ and
+# logs/ for the default (empty) run name, results/<run>/ and logs/<run>/ otherwise, so that a
+# sweep with another configuration never overwrites the files of the default run.
+def run_prefixes(run):
+    """``(RESULTS, LOGS)`` of a run name ('' -> results/, logs/; 'x' -> results/x/, logs/x/)."""
+    run = (run or "").strip("/")
+    return ("results/", "logs/") if not run else (f"results/{run}/", f"logs/{run}/")
+
+
+RESULTS, LOGS = run_prefixes(config.get("run", ""))
 
 
 def results(path):
@@ -386,3 +393,63 @@ def comparison_outputs(wildcards):
 
 def comparison_tables(wildcards):
     return expand(results("{dataset}/compare/tol-{tol}.csv"), dataset=list(DATASETS), tol=TOLERANCES)
+# --------------------------------------------------------------------------- job sizes
+# threads and resources of every job, for --executor slurm and for local scheduling. Memory in MB
+# and runtime in minutes, sized from the table (n sectors) and the Monte Carlo sample count.
+# Calibrated on the default run (logs/benchmarks/**.tsv: max_rss, s) with a factor >= 2 margin;
+# override them with --set-resources or in profiles/slurm/config.yaml.
+_SIZES = {}
+
+
+def table_n(dataset):
+    """Number of sectors of ``dataset`` (loaded once, at parse time)."""
+    if dataset not in _SIZES:
+        _SIZES[dataset] = iouq.tables.load_table(DATASETS[dataset]).n if dataset in DATASETS else 6
+    return _SIZES[dataset]
+
+
+def _job_n(wildcards):
+    return table_n(getattr(wildcards, "dataset", "miernyk"))
+
+
+def _stochastic_mem_mb(n):
+    N = n + 1  # household-closed matrix
+    samples, chunk = int(STOCHASTIC["samples"]), int(STOCHASTIC["chunk_size"])
+    per_multiplier = samples * N * 8 * 2  # samples and first-order terms of one multiplier
+    draws = chunk * N * N * 8 * 4  # joint draws, gathered subset, productivity check, gammas
+    return 500 + int(1.5 * (4 * per_multiplier + draws + 4 * (6 << 20)) / 2**20)
+
+
+def job_mem_mb(kind):
+    """Callable giving the memory (MB) of a job of ``kind`` (stochastic, importance, interval, small)."""
+
+    def mem(wildcards, attempt=1):
+        n = _job_n(wildcards)
+        if kind == "stochastic":
+            base = _stochastic_mem_mb(n)
+        elif kind in ("importance", "interval"):
+            base = 500 + int(4 * 8 * n**3 / 2**20)
+        else:
+            base = 500
+        return base * attempt  # a retry (--retries) gets more memory
+
+    return mem
+
+
+def job_runtime(kind):
+    """Callable giving the runtime (minutes) of a job of ``kind``."""
+
+    def runtime(wildcards, attempt=1):
+        n = _job_n(wildcards)
+        scale = ((n + 1) / 134) ** 2
+        if kind == "stochastic":
+            minutes = 3 + 12 * scale * int(STOCHASTIC["samples"]) / 20000 * len(STOCHASTIC["distributions"]) / 3
+        elif kind == "importance":
+            minutes = 3 + 12 * scale ** 1.5
+        elif kind == "interval":
+            minutes = 3 + 6 * scale ** 1.5
+        else:
+            minutes = 5
+        return int(math.ceil(minutes)) * attempt
+
+    return runtime

@@ -12,6 +12,10 @@ rule importance_table:
         settings=IMPORTANCE,
         seed=config["seed"],
         satellites=SATELLITES,
+    threads: 1
+    resources:
+        mem_mb=job_mem_mb("importance"),
+        runtime=job_runtime("importance"),
     log:
         logs("importance/{dataset}/tol-{tol}.log"),
     benchmark:
@@ -30,6 +34,10 @@ rule importance_zeroing:
     params:
         table=table_source,
         cutoffs=IMPORTANCE["zeroing_cutoffs"],
+    threads: 1
+    resources:
+        mem_mb=job_mem_mb("importance"),
+        runtime=job_runtime("importance"),
     log:
         logs("importance/{dataset}/zeroing.log"),
     benchmark:
@@ -49,6 +57,10 @@ rule importance_agreement:
         table=table_source,
         settings=IMPORTANCE,
         seed=config["seed"],
+    threads: 1
+    resources:
+        mem_mb=job_mem_mb("importance"),
+        runtime=job_runtime("importance"),
     log:
         logs("importance/{dataset}/ranking_agreement.log"),
     benchmark:
@@ -68,6 +80,10 @@ rule importance_counts:
         table=table_source,
         settings=IMPORTANCE,
         satellites=SATELLITES,
+    threads: 1
+    resources:
+        mem_mb=job_mem_mb("importance"),
+        runtime=job_runtime("importance"),
     log:
         logs("importance/{dataset}/counts.log"),
     benchmark:
@@ -86,6 +102,10 @@ rule importance_households:
     params:
         table=table_source,
         settings=IMPORTANCE,
+    threads: 1
+    resources:
+        mem_mb=job_mem_mb("importance"),
+        runtime=job_runtime("importance"),
     log:
         logs("importance/{dataset}/households.log"),
     benchmark:

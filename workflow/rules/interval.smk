@@ -10,6 +10,10 @@ rule interval_table:
         table=table_source,
         methods=INTERVAL_METHODS,
         satellites=SATELLITES,
+    threads: 1
+    resources:
+        mem_mb=job_mem_mb("interval"),
+        runtime=job_runtime("interval"),
     log:
         logs("interval/{dataset}/tol-{tol}.log"),
     benchmark:
@@ -28,6 +32,10 @@ rule jerrell_comparison:
         results("miernyk/interval/jerrell_comparison.csv"),
     params:
         table="miernyk",
+    threads: 1
+    resources:
+        mem_mb=job_mem_mb("interval"),
+        runtime=job_runtime("interval"),
     log:
         logs("interval/miernyk/jerrell_comparison.log"),
     benchmark:

@@ -8,6 +8,10 @@ rule multipliers:
         results("{dataset}/multipliers.csv"),
     params:
         table=table_source,
+    threads: 1
+    resources:
+        mem_mb=job_mem_mb("small"),
+        runtime=job_runtime("small"),
     log:
         logs("multipliers/{dataset}.log"),
     benchmark:

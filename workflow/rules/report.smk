@@ -14,8 +14,8 @@ rule plot_interval_widths:
         tolerances=TOLERANCES,
     threads: 1
     resources:
-        mem_mb=1000,
-        runtime=5,
+        mem_mb=job_mem_mb("small"),
+        runtime=job_runtime("small"),
     log:
         logs("report/{dataset}/widths.log"),
     benchmark:
@@ -36,8 +36,8 @@ rule plot_jerrell_comparison:
         pdf=results("miernyk/interval/jerrell_comparison.pdf"),
     threads: 1
     resources:
-        mem_mb=1000,
-        runtime=5,
+        mem_mb=job_mem_mb("small"),
+        runtime=job_runtime("small"),
     log:
         logs("report/miernyk/jerrell_comparison.log"),
     benchmark:
@@ -60,8 +60,8 @@ rule plot_method_comparison:
         pdf=results("{dataset}/stochastic/tol-{tol}_comparison.pdf"),
     threads: 1
     resources:
-        mem_mb=1000,
-        runtime=5,
+        mem_mb=job_mem_mb("small"),
+        runtime=job_runtime("small"),
     log:
         logs("report/{dataset}/comparison-tol-{tol}.log"),
     benchmark:
@@ -86,8 +86,8 @@ rule plot_importance:
         cutoff=IMPORTANCE["cutoff"],
     threads: 1
     resources:
-        mem_mb=1000,
-        runtime=5,
+        mem_mb=job_mem_mb("small"),
+        runtime=job_runtime("small"),
     log:
         logs("report/{dataset}/importance.log"),
     benchmark:

@@ -14,6 +14,10 @@ rule stochastic_table:
         settings=STOCHASTIC,
         seed=config["seed"],
         satellites=SATELLITES,
+    threads: 1
+    resources:
+        mem_mb=job_mem_mb("stochastic"),
+        runtime=job_runtime("stochastic"),
     log:
         logs("stochastic/{dataset}/tol-{tol}.log"),
     benchmark:

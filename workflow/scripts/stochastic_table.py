@@ -6,7 +6,8 @@ Outputs (results/{dataset}/stochastic/):
                              q975, n_samples, mc_se_mean
   tol-{tol}_densities.csv    sector, multiplier, method, distribution, x, density
   tol-{tol}_diagnostics.csv  the summary keys plus quantile standard errors, control-variate
-                             mean, rejection rate of non-productive draws, point value, PCE inputs
+                             mean, rejection rate of non-productive draws, point value, PCE inputs,
+                             PCE coefficients and the first-order variance share of the inputs
 """
 
 import logging
@@ -57,6 +58,7 @@ summary, densities = stochastic_table(
     pce_order=settings["pce"]["order"],
     pce_top_k=settings["pce"]["top_k"],
     pce_max_sectors=settings["pce"]["max_sectors"],
+    pce_remainder=settings["pce"].get("remainder", "linear"),
     density_points=settings["density_points"],
     density_sectors=settings["density_sectors"],
     log=log,
