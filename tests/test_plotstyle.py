@@ -95,8 +95,9 @@ def test_labels_are_human():
 
 
 def cv_table():
-    """CV order b, c, a, unlike the table order a, b, c ('a' buys nothing: sd 0)."""
-    A = np.array([[0.0, 0.30, 0.05], [0.0, 0.20, 0.05], [0.0, 0.25, 0.02]])
+    """CV order b, c, a, unlike the table order a, b, c ('a' buys almost nothing: the smallest CV;
+    a sector that buys nothing at all would be a point mass, with no density)."""
+    A = np.array([[0.001, 0.30, 0.05], [0.0, 0.20, 0.05], [0.0, 0.25, 0.02]])
     return IOTable(name="cv", sectors=("a", "b", "c"), A=A)
 
 

@@ -287,11 +287,12 @@ def figure_targets():
     import re
 
     found = []
-    for smk in sorted(set(RULES.glob("*.smk")) - {RULES / "common.smk"}):
+    for smk in sorted(set(RULES.glob("*.smk")) - {RULES / "common.smk", RULES / "dynamic_common.smk"}):
         text = smk.read_text()
-        for m in re.finditer(r'RESULTS \+ f?"([^"]+\.png)"', text):
-            line = text[text.rfind("\n", 0, m.start()) + 1: m.start()]
-            found.append((smk.name, m.group(1), "report(" in line))
+        for m in re.finditer(r'results\(f?"([^"]+\.png)"\)', text):
+            before = text[: m.start()].split("\n")
+            context = "\n".join(before[-3:])  # report( on the same line or opened just above
+            found.append((smk.name, m.group(1), "report(" in context))
     return found
 
 
@@ -307,12 +308,13 @@ def test_every_figure_and_comparison_table_is_in_the_report_with_a_caption():
             assert (REPO / "workflow" / "report" / caption).is_file(), caption
     compare = (RULES / "compare.smk").read_text()
     for table in ("compare/tol-{tol}.csv", "summary/widths.csv", "compare/importance_top.csv"):
-        assert re.search(r'report\(RESULTS \+ "[^"]*' + re.escape(table), compare), table
+        assert re.search(r'report\(results\("[^"]*' + re.escape(table), compare), table
     assert 'report: "workflow/report/workflow.rst"' in SNAKEFILE.read_text()
     # and the README lists every figure
     readme = (REPO / "README.md").read_text()
     for _, path, _ in figures:
-        shown = path.replace("{{dataset}}", "{dataset}").replace(f"{{TOLERANCES[0]}}", "{tol}")
+        shown = (path.replace("{{dataset}}", "{dataset}").replace(f"{{TOLERANCES[0]}}", "{tol}")
+                 .replace("{dtol}", "{tol}"))
         assert shown.split("/", 1)[-1] in readme, f"README does not list {shown}"
 
 

@@ -653,19 +653,21 @@ def plot_variance_share(top: pd.DataFrame, *, title: str | None = None) -> Figur
 
 
 def pce_legend_label(diagnostics: pd.DataFrame) -> str | None:
-    """Legend label of the PCE rows of a stochastic diagnostics table, e.g. ``PCE in 8
-    coefficients (62% of the first-order variance)``: the number of random inputs
-    (``pce_inputs``) and, where the diagnostics carry it (a column whose name contains
-    ``share``), the median first-order variance share of the expanded coefficients.
-    ``None`` without PCE rows."""
+    """Legend label of the PCE rows of a stochastic diagnostics table.
+
+    ``pce`` (the expansion plus the exact first-order term of every other coefficient) reads e.g.
+    ``PCE: 8 expanded (2% of 1st-order var.) + linear rest``; a reduced model ``pce_top8`` reads
+    ``PCE in 8 coefficients only (2% of 1st-order var.)``. ``k`` is ``pce_inputs`` and the share
+    the median of ``pce_variance_share``. ``None`` without PCE rows."""
     rows = diagnostics[diagnostics["method"].astype(str).str.fullmatch(r"pce(_top\d+)?")]
     if rows.empty or "pce_inputs" not in rows:
         return None
     k = int(rows["pce_inputs"].max())
-    label = f"PCE in {k} coefficients"
-    share_cols = [c for c in rows.columns if "share" in c]
-    if share_cols:
-        share = pd.to_numeric(rows[share_cols[0]], errors="coerce").median()
-        if np.isfinite(share):
-            label += f" ({100 * share:.0f}% of 1st-order var.)"
-    return label
+    share = ""
+    if "pce_variance_share" in rows:
+        v = pd.to_numeric(rows["pce_variance_share"], errors="coerce").median()
+        if np.isfinite(v):
+            share = f" ({100 * v:.0f}% of 1st-order var.)"
+    if rows["method"].astype(str).str.startswith("pce_top").any():
+        return f"PCE in {k} coefficients only{share}"
+    return f"PCE: {k} expanded{share} + linear rest"

@@ -1466,7 +1466,7 @@ def stochastic_analysis(table: IOTable, tol: float, multiplier: str, distributio
         for meth in methods:
             st = dict(_point_stats(mom.point), n_samples=np.zeros(nd, dtype=int))
             summaries[meth] = _summary_frame(problem, st, mom.point)
-        _flag_summaries(table, problem, model, summaries, None)
+        _flag_summaries(table, problem, model, summaries, None, sat_tol)
         return Analysis(problem=problem, summaries=summaries, moments=mom, mc=None, pce=None)
     if "perturbation" in methods:
         st = {"mean": mom.mean, "sd": mom.sd, "skew": mom.skew,
@@ -1498,7 +1498,7 @@ def stochastic_analysis(table: IOTable, tol: float, multiplier: str, distributio
               "pce_variance_share": pc.variance_share,
               "q025_cv": q[0], "q975_cv": q[2], "mc_se_q025_cv": zeros, "mc_se_q975_cv": zeros}
         summaries["pce"] = _summary_frame(problem, st, mom.point)
-    _flag_summaries(table, problem, model, summaries, mc)
+    _flag_summaries(table, problem, model, summaries, mc, sat_tol)
     return Analysis(problem=problem, summaries=summaries, moments=mom, mc=mc, pce=pc)
 
 
@@ -1527,7 +1527,8 @@ def _point_stats(point: np.ndarray) -> dict[str, np.ndarray]:
 
 
 def _flag_summaries(table: IOTable, problem: Problem, model: CoefficientModel,
-                    summaries: dict[str, pd.DataFrame], mc: "MonteCarloResult | None") -> None:
+                    summaries: dict[str, pd.DataFrame], mc: "MonteCarloResult | None",
+                    sat_tol: float | None = None) -> None:
     """Make degenerate rows exact and fill the ``flag`` column of every summary (in place).
 
     Flags (``;``-separated; empty when the row is what its label says):
@@ -1539,9 +1540,10 @@ def _flag_summaries(table: IOTable, problem: Problem, model: CoefficientModel,
         Monte Carlo of an unbounded law: this share of the draws was non-productive and cut (the
         sample is of the law truncated to productive economies);
     ``outside_attainable_range``
-        a bounded law (uniform, beta on the box): the mean or a quantile lies outside the verified
-        enclosure of the multiplier over the box, i.e. outside every attainable value, so the
-        approximation (perturbation, PCE) is meaningless there;
+        a bounded law (uniform, beta on the box): the mean or a quantile lies outside the sharp
+        interval of the multiplier over the box (the attainable range, or an outer enclosure of it),
+        i.e. outside every attainable value, so the approximation (perturbation, PCE) is
+        meaningless there;
     ``cornish_fisher_not_monotone``
         perturbation: the skewness is so large (``|g| >= 3/1.96``) that the Cornish-Fisher
         expansion is not increasing between the 2.5% and 97.5% points, so its quantiles are not
@@ -1553,7 +1555,10 @@ def _flag_summaries(table: IOTable, problem: Problem, model: CoefficientModel,
     """
     hull = None
     if model.distribution in BOUNDED_ON_BOX and model.tol > 0:
-        res = interval_multiplier(table, model.tol, problem.name, "verified")
+        # the sharp hull: the attainable range up to rounding where labelled exact, an outer
+        # enclosure otherwise (a value outside it is outside every attainable value either way)
+        res = interval_multiplier(table, model.tol, problem.name, "sharp",
+                                  **({"sat_tol": sat_tol} if is_satellite(problem.name) else {}))
         hull = (res["lower"].to_numpy(dtype=float)[problem.defined], res["upper"].to_numpy(dtype=float)[problem.defined])
     ratio = model.tol / max(critical_tolerance(problem.M), np.finfo(float).tiny)
     for meth, df in summaries.items():

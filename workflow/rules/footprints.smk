@@ -51,7 +51,8 @@ rule plot_footprints:
     input:
         results("{dataset}/footprints/tol-{tol}.csv"),
     output:
-        results("{dataset}/footprints/tol-{tol}.png"),
+        report(results("{dataset}/footprints/tol-{tol}.png"), caption="../report/footprints.rst",
+               category="Footprints", subcategory="{dataset}", labels={"item": "footprint ranges", "tolerance": "{tol}"}),
     threads: 1
     resources:
         mem_mb=500,

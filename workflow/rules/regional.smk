@@ -79,7 +79,8 @@ rule plot_lq_comparison:
     input:
         results("{region}/regional/lq_comparison.csv"),
     output:
-        results("{region}/regional/lq_comparison.png"),
+        report(results("{region}/regional/lq_comparison.png"), caption="../report/lq_comparison.rst",
+               category="Regional", subcategory="{region}", labels={"item": "location quotients", "tolerance": "all"}),
     params:
         settings=REGIONAL,
     threads: 1
