@@ -798,16 +798,8 @@ def montecarlo(problem: Problem, model: CoefficientModel, n_samples: int = 20000
                     tb = time.perf_counter()
                     td += tb - ta
                     y, d1 = solver.solve_E(E)
-                    y, d1, Ek = y[r0 : r0 + k], d1[r0 : r0 + k], E[r0 : r0 + k]
-                    # first-order term g'eps = (u'E B)_j (linear); ratio adds the denominator term
-                    if problem.kind == "linear":
-                        phi[ci : ci + k] = y[:, d]
-                        L[ci : ci + k] = d1[:, d]
-                    else:
-                        eh = Ek[:, h, d]
-                        xs = xbar[d]
-                        phi[ci : ci + k] = y[:, d] / (xs + eh)
-                        L[ci : ci + k] = d1[:, d] / xs - (B[h, d] / xs**2) * eh
+                    phi[ci : ci + k], L[ci : ci + k] = _multiplier_terms(
+                        problem, y[r0 : r0 + k], d1[r0 : r0 + k], E[r0 : r0 + k], B, xbar)
                 if fast is not None:
                     ok = np.ones(m, dtype=bool)
                     if not solver.box_productive:
@@ -1050,16 +1042,22 @@ def _solve_chunk(problem: Problem, st: dict, eps: np.ndarray, start: int, m: int
         r0, k, ci = lo - g, hi - lo, lo - start
         Eflat[r0 : r0 + k, solver.lin] = eps[ci : ci + k]
         y, d1 = solver.solve_E(E)
-        y, d1, Ek = y[r0 : r0 + k], d1[r0 : r0 + k], E[r0 : r0 + k]
-        if problem.kind == "linear":
-            phi[ci : ci + k] = y[:, d]
-            L[ci : ci + k] = d1[:, d]
-        else:
-            eh = Ek[:, h, d]
-            xs = xbar[d]
-            phi[ci : ci + k] = y[:, d] / (xs + eh)
-            L[ci : ci + k] = d1[:, d] / xs - (B[h, d] / xs**2) * eh
+        phi[ci : ci + k], L[ci : ci + k] = _multiplier_terms(
+            problem, y[r0 : r0 + k], d1[r0 : r0 + k], E[r0 : r0 + k], B, xbar)
     return phi, L, ok
+
+
+def _multiplier_terms(problem: Problem, y: np.ndarray, d1: np.ndarray, Ek: np.ndarray, B: np.ndarray,
+                      xbar: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """Multiplier values and first-order terms of solved draws: ``y`` solves ``(I - M)'y = w``,
+    ``d1`` is its first-order term ``(u'E B)``; the ratio kind divides by the drawn denominator
+    coefficient and adds its first-order term ``-B_hj/x_j^2 e_hj``."""
+    d, h = problem.defined, problem.h
+    if problem.kind == "linear":
+        return y[:, d], d1[:, d]
+    eh = Ek[:, h, d]
+    xs = xbar[d]
+    return y[:, d] / (xs + eh), d1[:, d] / xs - (B[h, d] / xs**2) * eh
 
 
 def _kde_binned(samples: np.ndarray, x: np.ndarray, nbins: int = 512) -> np.ndarray:
