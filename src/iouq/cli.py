@@ -121,28 +121,30 @@ def _check_quantity_name(name: str) -> str:
     return parse_quantity(name).name
 
 
-def _quantity(text: str) -> str:
-    """argparse type of ``--multiplier``: a multiplier or ``QUANTITY:ACCOUNT`` (a usage error otherwise)."""
-    try:
-        return _check_quantity_name(text)
-    except IOUQError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
+def _argparse_type(check, name: str):
+    """An argparse type from an iouq check: its :class:`IOUQError` becomes a usage error (exit 2)
+    whose message is the check's; ``name`` is what argparse calls the value."""
+
+    def convert(text: str) -> str:
+        try:
+            return check(text)
+        except IOUQError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    convert.__name__ = name
+    return convert
 
 
-_quantity.__name__ = "quantity"
-
-
-def _importance_target(text: str) -> str:
-    """argparse type of ``importance --target``."""
+def _check_target(text: str) -> str:
     from .importance import check_target
 
-    try:
-        return check_target(text)
-    except IOUQError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
+    return check_target(text)
 
 
-_importance_target.__name__ = "target"
+#: argparse type of ``--multiplier``: a multiplier or ``QUANTITY:ACCOUNT``.
+_quantity = _argparse_type(_check_quantity_name, "quantity")
+#: argparse type of ``importance --target``.
+_importance_target = _argparse_type(_check_target, "target")
 
 
 def _cmd_extensions(args: argparse.Namespace, out: TextIO) -> None:

@@ -111,9 +111,14 @@ def plot_interval_widths(
         for method, line in part.groupby("method", sort=False):
             ax.plot(line["tol"], line["relative_width"], label=ps.label(method), **ps.style_of(method))
         _loglog_panel(ax, tols, multiplier)
-    for ax in axes[len(multipliers):]:
+    return _finish_panels(fig, axes, len(multipliers), ncols=4, title=title)
+
+
+def _finish_panels(fig: Figure, axes, used: int, *, ncols: int, title: str | None) -> Figure:
+    """Hide the panels beyond the first ``used``, add one shared legend and the title."""
+    for ax in axes[used:]:
         ax.set_visible(False)
-    _shared_legend(fig, axes[: len(multipliers)], ncols=4)
+    _shared_legend(fig, axes[:used], ncols=ncols)
     if title:
         fig.suptitle(title)
     return fig
@@ -617,12 +622,7 @@ def plot_width_tolerance(summary: pd.DataFrame, *, title: str | None = None) -> 
                          "linewidth": 0.9}
             ax.plot(line["tol_f"], line["median_rel_width"], label=ps.label(meth, dist or None), **style)
         _loglog_panel(ax, tols, mult)
-    for ax in axes[len(mults):]:
-        ax.set_visible(False)
-    _shared_legend(fig, axes[: len(mults)], ncols=3)
-    if title:
-        fig.suptitle(title)
-    return fig
+    return _finish_panels(fig, axes, len(mults), ncols=3, title=title)
 
 
 @ps.styled
