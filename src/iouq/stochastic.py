@@ -515,9 +515,14 @@ _RTOL: float = 1e-15
 class _Solver:
     """Solves ``(I - M)' y = w`` for many draws of the perturbed coefficients of ``M``.
 
-    The draws are handled in small sub-batches whose dense perturbations ``E`` (sub, N, N) stay
-    in cache; each draw's iteration ``y <- y0 + (y E) B̄`` depends on that draw only (batched
-    vector-matrix products, converged draws frozen), so results do not depend on the batching.
+    The draws are handled in small sub-batches whose dense perturbations stay in cache; each
+    draw's iteration ``y <- y0 + (y E) B̄`` depends on that draw only (batched matrix-vector
+    products, converged draws frozen), so results do not depend on the batching.
+
+    The perturbation buffers hold the *transposed* perturbations ``Et[s] = E_s'`` (sub, N, N):
+    the coefficients come column by column, so their flat positions ``col * N + row`` in
+    ``Et`` increase and filling a buffer is a forward scatter (a row-major ``E`` made it a
+    strided one that cost as much as the solve).
     """
 
     def __init__(self, problem: Problem, model: CoefficientModel, B: np.ndarray) -> None:
@@ -528,7 +533,7 @@ class _Solver:
         self.ucols, self.starts = np.unique(self.cols, return_index=True)
         N = B.shape[0]
         self.N = N
-        self.lin = self.rows * N + self.cols  # flat (row-major) positions of the perturbed coefficients
+        self.lin = self.cols * N + self.rows  # flat positions of the perturbed coefficients in Et = E'
         # sub-batch: a power of two dividing BLOCK, its perturbations within _SUB_BYTES
         fit = max(1, _SUB_BYTES // (8 * N * N)) if N else BLOCK
         self.sub = min(BLOCK, 1 << (fit.bit_length() - 1))
@@ -559,18 +564,18 @@ class _Solver:
         return out
 
     def buffer(self, size: int) -> np.ndarray:
-        """A zeroed perturbation buffer (size, N, N)."""
+        """A zeroed (transposed) perturbation buffer (size, N, N)."""
         return np.zeros((max(1, min(self.sub, size)), self.N, self.N))
 
-    def solve_E(self, E: np.ndarray, max_iter: int = 200) -> tuple[np.ndarray, np.ndarray]:
-        """Solve for the dense perturbations ``E`` (k, N, N) (``M_s = M̄ + E_s``).
+    def solve_E(self, Et: np.ndarray, max_iter: int = 200) -> tuple[np.ndarray, np.ndarray]:
+        """Solve for the dense transposed perturbations ``Et`` (k, N, N) (``M_s = M̄ + Et_s'``).
 
         Returns ``y`` (k, N) and the first-order term ``y0' E B̄`` (k, N).
         """
-        k = E.shape[0]
+        k = Et.shape[0]
         B, y0 = self.B, self.y0
         with np.errstate(over="ignore", invalid="ignore"):
-            d1 = np.matmul(y0, E) @ B  # first iteration from y0 = the first-order term
+            d1 = np.matmul(Et, y0) @ B  # first iteration from y0 = the first-order term
             y = y0 + d1
             dprev = np.max(np.abs(d1), axis=1)
             rprev = np.ones(k)
@@ -580,7 +585,7 @@ class _Solver:
                     break
                 # each draw's iterate depends on that draw only; converged draws are frozen, so the
                 # result of a draw does not depend on the other draws in the sub-batch
-                ynew = y0 + np.matmul(y[:, None, :], E)[:, 0, :] @ B
+                ynew = y0 + np.matmul(Et, y[:, :, None])[:, :, 0] @ B
                 diff = np.max(np.abs(ynew - y), axis=1)
                 scale = np.max(np.abs(ynew), axis=1)
                 ratio = np.where(dprev > 0, diff / np.where(dprev > 0, dprev, 1.0), 0.0)
@@ -596,7 +601,7 @@ class _Solver:
                 if np.all(done | bad):
                     break
         for s in np.flatnonzero(~done):  # rare: no convergence (draw far from M̄) -> direct solve
-            Ms = self.model.center + E[s]
+            Ms = self.model.center + Et[s].T
             try:
                 y[s] = scipy.linalg.solve(np.eye(Ms.shape[0]) - Ms.T, self.problem.w)
             except (np.linalg.LinAlgError, ValueError):
@@ -604,7 +609,7 @@ class _Solver:
         return y, d1
 
     def fill(self, E: np.ndarray, vals: np.ndarray) -> np.ndarray:
-        """Write the perturbations of ``vals`` (k, size) into the zeroed buffer ``E`` (>= k draws)."""
+        """Write the perturbations of ``vals`` (k, size) into the zeroed (transposed) buffer ``E`` (>= k draws)."""
         k = vals.shape[0]
         Ek = E[:k]
         Ek.reshape(k, -1)[:, self.lin] = vals - self.a
@@ -619,23 +624,42 @@ class _Solver:
             y[i : i + self.sub] = self.solve_E(self.fill(E, vals[i : i + self.sub]), max_iter)[0]
         return y, self.productive(vals)
 
-    def productive(self, vals: np.ndarray) -> np.ndarray:
-        """Productivity flag per draw (all certified at once for bounded distributions)."""
+    def productive(self, vals: np.ndarray, perturbations: bool = False) -> np.ndarray:
+        """Productivity flag per draw (all certified at once for bounded distributions).
+
+        ``vals`` are the drawn coefficients, or their perturbations from the centre when
+        ``perturbations`` is true."""
         if self.box_productive:
             return np.ones(vals.shape[0], dtype=bool)
-        return self._productive(vals)
+        return self._productive(vals, perturbations)
 
-    def _productive(self, vals: np.ndarray) -> np.ndarray:
+    #: Bytes of the draws certified at a time (kept in cache; does not change any result).
+    _CERT_BYTES: int = 4 << 20
+
+    def _productive(self, vals: np.ndarray, perturbations: bool = False) -> np.ndarray:
         """Certify ``rho(M_s) < 1`` per draw: cheap weighted column sums first, exact test else."""
         size = vals.shape[0]
         ok = np.zeros(size, dtype=bool)
-        if self.v is not None:
-            delta = self._colsum((np.abs(vals) - np.abs(self.a)) * self.v[self.rows])
-            ok = np.all(self.vcol + delta < self.v, axis=1)
+        if self.v is not None and size:
+            # v'|M_s| < v column by column, in cache-sized row blocks without full-size temporaries
+            K = vals.shape[1]
+            blk = max(1, self._CERT_BYTES // (8 * max(K, 1)))
+            buf = np.empty((min(blk, size), K))
+            absa, vr = np.abs(self.a), self.v[self.rows]
+            for r in range(0, size, blk):
+                b = buf[: min(blk, size - r)]
+                if perturbations:
+                    np.add(vals[r : r + blk], self.a, out=b)
+                    np.abs(b, out=b)
+                else:
+                    np.abs(vals[r : r + blk], out=b)
+                b -= absa
+                b *= vr
+                ok[r : r + blk] = np.all(self.vcol + self._colsum(b) < self.v, axis=1)
         N = self.B.shape[0]
         for s in np.flatnonzero(~ok):
             Ms = self.model.center.copy()
-            Ms[self.rows, self.cols] = vals[s]
+            Ms[self.rows, self.cols] = vals[s] + self.a if perturbations else vals[s]
             if not np.all(np.isfinite(Ms)):
                 continue
             # (I - |M|)' z = 1 with z > 0 proves rho(|M|) < 1, hence rho(M) < 1
@@ -712,8 +736,8 @@ def _raw_uniform(model: CoefficientModel):
         return None
     if model.size < 0.5 * N * N:  # sparse: the dense-slot bits would be mostly wasted
         return None
-    r = np.zeros(N * N)
-    r[model.rows * N + model.cols] = model.tol * np.abs(model.center[model.rows, model.cols])
+    r = np.zeros(N * N)  # over the slots of the transposed perturbation (see _Solver)
+    r[model.cols * N + model.rows] = model.tol * np.abs(model.center[model.rows, model.cols])
     return -(-N * N // 2), r * 2.0**-31, r * 2.0**-32 - r
 
 
@@ -805,7 +829,7 @@ def montecarlo(problem: Problem, model: CoefficientModel, n_samples: int = 20000
                     if not solver.box_productive:
                         Ef = bits * c1
                         Ef += c0
-                        ok = solver.productive(solver.a + Ef[:, solver.lin])
+                        ok = solver.productive(Ef[:, solver.lin], perturbations=True)
                 good = ok & np.all(np.isfinite(phi), axis=1)
                 t_solve += time.perf_counter() - t1 - (td - (t1 - t0))
                 t_draw += td
@@ -967,14 +991,15 @@ def montecarlo_common(problems: list[Problem], models: list[CoefficientModel], n
             check_law_productive(pb, md)
             B = _inverse(pb.M)
             solver = _Solver(pb, md, B)
-            N = pb.M.shape[0]
-            E = np.zeros((solver.sub, N, N))
-            # problems with the same matrix and coefficients (output_type2, income_type2) share
-            # the productivity flags of a chunk
-            key = (pb.M.shape, pb.M.tobytes(), idx.tobytes())
-            state.append(dict(i=i, idx=idx, B=B, solver=solver, E=E, Eflat=E.reshape(solver.sub, -1),
-                              out=[], lin=[], n_rej=0, t_solve=0.0, key=key,
+            state.append(dict(i=i, idx=idx, B=B, solver=solver, out=[], lin=[], n_rej=0, t_solve=0.0,
                               identity=bool(idx.size == joint.size and np.array_equal(idx, np.arange(idx.size)))))
+        # problems with the same matrix and coefficients (output_type2 and income_type2) form a
+        # bundle: the perturbations of a sub-batch are written once, the productivity flags of a
+        # chunk computed once, and each problem solves on them
+        bundles: dict[bytes, list[dict]] = {}
+        for st in state:
+            pb = problems[st["i"]]
+            bundles.setdefault(pb.M.tobytes() + repr(pb.M.shape).encode() + st["idx"].tobytes(), []).append(st)
         t_draw = 0.0
         names = "+".join(problems[i].name for i, _ in members)
         with _progress(n_samples, progress, f"{names} {joint.distribution}") as bar:
@@ -993,20 +1018,20 @@ def montecarlo_common(problems: list[Problem], models: list[CoefficientModel], n
                         eps = sample_values(joint, rng, m)
                         eps -= aj
                     t_draw += time.perf_counter() - t0
-                    flags: dict = {}
-                    for st in state:
+                    for bundle in bundles.values():
                         t1 = time.perf_counter()
                         # np.take keeps the rows contiguous (eps[:, idx] is column-major, which
                         # made every later pass over the draws several times slower)
-                        sub_eps = eps if st["identity"] else np.take(eps, st["idx"], axis=1)
-                        phi, L, ok = _solve_chunk(problems[st["i"]], st, sub_eps, start, m,
-                                                  flags.get(st["key"]))
-                        flags[st["key"]] = ok
-                        good = ok & np.all(np.isfinite(phi), axis=1)
-                        st["n_rej"] += int(m - good.sum())
-                        st["out"].append(phi[good])
-                        st["lin"].append(L[good])
-                        st["t_solve"] += time.perf_counter() - t1
+                        st0 = bundle[0]
+                        sub_eps = eps if st0["identity"] else np.take(eps, st0["idx"], axis=1)
+                        solved = _solve_chunk([problems[st["i"]] for st in bundle], bundle, sub_eps, start, m)
+                        t_each = (time.perf_counter() - t1) / len(bundle)
+                        for st, (phi, L, ok) in zip(bundle, solved):
+                            good = ok & np.all(np.isfinite(phi), axis=1)
+                            st["n_rej"] += int(m - good.sum())
+                            st["out"].append(phi[good])
+                            st["lin"].append(L[good])
+                            st["t_solve"] += t_each
                     bar.update(m)
         for st in state:
             pb, md = problems[st["i"]], models[st["i"]]
@@ -1025,41 +1050,48 @@ def montecarlo_common(problems: list[Problem], models: list[CoefficientModel], n
     return results  # type: ignore[return-value]
 
 
-def _solve_chunk(problem: Problem, st: dict, eps: np.ndarray, start: int, m: int,
-                 ok: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _solve_chunk(problems: list[Problem], bundle: list[dict], eps: np.ndarray, start: int,
+                 m: int) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
     """Multipliers, first-order terms and productivity flags of ``m`` draws (perturbations
-    ``eps`` of ``problem``'s coefficients) starting at row ``start`` of their block
-    (``ok``: the flags when already known for the same matrix and draws).
+    ``eps`` of the coefficients) starting at row ``start`` of their block, for problems that
+    share their matrix and coefficients (one state of :func:`montecarlo_common` each).
 
     The draws are solved in fixed-shape sub-batches aligned to the block (as in
-    :func:`montecarlo`), so a draw's result does not depend on the chunking.
+    :func:`montecarlo`), so a draw's result does not depend on the chunking nor on the other
+    problems of the bundle. The perturbation buffer is the first solver's.
     """
-    solver, E, Eflat, B = st["solver"], st["E"], st["Eflat"], st["B"]
-    sub, d, h = solver.sub, problem.defined, problem.h
-    xbar = problem.M[h, :] if h is not None else None
-    if ok is None:
-        ok = solver.productive(solver.a + eps) if not solver.box_productive else np.ones(m, dtype=bool)
-    phi = np.empty((m, d.size))
-    L = np.empty((m, d.size))
+    solver0 = bundle[0]["solver"]
+    sub = solver0.sub
+    if "E" not in bundle[0]:
+        bundle[0]["E"] = solver0.buffer(sub)
+    E = bundle[0]["E"]
+    Eflat = E.reshape(E.shape[0], -1)
+    ok = solver0.productive(eps, perturbations=True)
+    out = []
+    for pb in problems:
+        out.append((np.empty((m, pb.defined.size)), np.empty((m, pb.defined.size)), ok))
     for g in range((start // sub) * sub, start + m, sub):
         lo, hi = max(g, start), min(g + sub, start + m)
         r0, k, ci = lo - g, hi - lo, lo - start
-        Eflat[r0 : r0 + k, solver.lin] = eps[ci : ci + k]
-        y, d1 = solver.solve_E(E)
-        phi[ci : ci + k], L[ci : ci + k] = _multiplier_terms(
-            problem, y[r0 : r0 + k], d1[r0 : r0 + k], E[r0 : r0 + k], B, xbar)
-    return phi, L, ok
+        Eflat[r0 : r0 + k, solver0.lin] = eps[ci : ci + k]
+        for pb, st, (phi, L, _) in zip(problems, bundle, out):
+            y, d1 = st["solver"].solve_E(E)
+            phi[ci : ci + k], L[ci : ci + k] = _multiplier_terms(
+                pb, y[r0 : r0 + k], d1[r0 : r0 + k], E[r0 : r0 + k], st["B"],
+                pb.M[pb.h, :] if pb.h is not None else None)
+    return out
 
 
 def _multiplier_terms(problem: Problem, y: np.ndarray, d1: np.ndarray, Ek: np.ndarray, B: np.ndarray,
                       xbar: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
-    """Multiplier values and first-order terms of solved draws: ``y`` solves ``(I - M)'y = w``,
+    """Multiplier values and first-order terms of solved draws (``Ek``: their transposed
+    perturbations): ``y`` solves ``(I - M)'y = w``,
     ``d1`` is its first-order term ``(u'E B)``; the ratio kind divides by the drawn denominator
     coefficient and adds its first-order term ``-B_hj/x_j^2 e_hj``."""
     d, h = problem.defined, problem.h
     if problem.kind == "linear":
         return y[:, d], d1[:, d]
-    eh = Ek[:, h, d]
+    eh = Ek[:, d, h]  # Ek holds the transposed perturbations
     xs = xbar[d]
     return y[:, d] / (xs + eh), d1[:, d] / xs - (B[h, d] / xs**2) * eh
 
@@ -1346,7 +1378,7 @@ def _draw_linear_law(law: LinearLaw, rng: np.random.Generator, size: int, points
     z = np.linspace(-span, span, points)
     U = rng.random((size, m))
     grid = law.sd[:, None] * z[None, :]
-    F, _ = law.cdf_pdf(grid)
+    F, _ = law.cdf_pdf(grid, density=False)
     F = np.clip(np.maximum.accumulate(F, axis=1), 0.0, 1.0)
     for j in range(m):
         if law.sd[j] > 0:
