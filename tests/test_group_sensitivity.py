@@ -4,6 +4,8 @@ analyser, and the analytic first-order variance shares of the groups."""
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 from scipy.stats import spearmanr
@@ -134,3 +136,25 @@ def test_group_bad_input(bea):
     near = IOTable(name="near", sectors=("a", "b"), A=np.array([[0.6, 0.39], [0.39, 0.6]]))  # rho = 0.99
     with pytest.raises(BoxNotProductiveError, match="Productivity is lost"):
         group_sobol(near, 0.1, 1)
+
+
+@pytest.mark.parametrize("factors,base", [(1, 8), (3, 16), (7, 32)])
+def test_saltelli_indices_equal_salib_analyze_for_every_output(factors, base):
+    """The vectorised estimators give SALib.analyze.sobol's S1 and ST for every output column
+    (independent reference: SALib itself, one call per column), including a constant column."""
+    from SALib.analyze import sobol as sobol_analyze
+
+    from iouq.sensitivity import saltelli_indices
+
+    rng = np.random.default_rng(factors * 100 + base)
+    runs = base * (factors + 2)
+    Y = np.column_stack([rng.normal(size=runs) ** 2 + c * rng.random(runs) for c in range(4)] + [np.full(runs, 2.5)])
+    s1, st = saltelli_indices(Y, factors)
+    problem = {"num_vars": factors, "names": [f"x{i}" for i in range(factors)], "bounds": [[0.0, 1.0]] * factors}
+    for c in range(Y.shape[1]):
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # SALib warns on the constant column
+            ref = sobol_analyze.analyze(problem, Y[:, c], calc_second_order=False, num_resamples=10, seed=1)
+        np.testing.assert_allclose(s1[:, c], np.nan_to_num(ref["S1"]), rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(st[:, c], np.nan_to_num(ref["ST"]), rtol=1e-12, atol=1e-12)
+    assert np.all(s1[:, -1] == 0) and np.all(st[:, -1] == 0)

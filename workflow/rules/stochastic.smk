@@ -14,6 +14,9 @@ rule stochastic_table:
         settings=STOCHASTIC,
         seed=config["seed"],
         satellites=SATELLITES,
+    # the longest jobs of a run: start them first, so that the short ones fill the other core
+    # instead of one long job running alone at the end
+    priority: 10
     threads: 1
     resources:
         mem_mb=job_mem_mb("stochastic"),
