@@ -65,7 +65,9 @@ def test_dry_run_plans_every_result_of_default_config():
     assert counts["multipliers"] == n_data
     assert counts["plot_interval_widths"] == n_data
     assert counts["jerrell_comparison"] == 1 and counts["plot_jerrell_comparison"] == 1
-    assert counts["plot_method_comparison"] == n_data * n_tol
+    # the per-tolerance figures: one job per dataset draws every tolerance
+    assert counts["plot_method_comparison"] == n_data and counts["plot_cross_family"] == n_data
+    assert counts["compare_table"] == n_data * n_tol
     assert counts["plot_importance"] == n_data
     # every bundled table but pymrio-test has households (regions inherit their national table's)
     assert counts["importance_households"] == n_data - 1
@@ -73,6 +75,7 @@ def test_dry_run_plans_every_result_of_default_config():
     assert counts.get("regional_delta", 0) == n_regions * n_tol
     # datasets with satellite accounts: pymrio-test and germany1995
     assert counts["footprints"] == 2 * n_tol and counts["footprint_elasticities"] == 2
+    assert counts["plot_footprints"] == 2
     for tol in config["tolerances"]:
         assert f"results/miernyk/interval/tol-{tol}.csv" in text
     n_dyn, n_dtol = len(config["dynamic"]["datasets"]), len(config["dynamic"]["tolerances"])
@@ -257,11 +260,38 @@ def test_small_pipeline_writes_the_result_contract(tmp_path):
     # Every job leaves a log and a benchmark; no temporary files are left behind.
     assert (tmp_path / "logs" / "interval" / "miernyk" / "tol-0.01.log").exists()
     assert (tmp_path / "logs" / "benchmarks" / "interval" / "miernyk" / "tol-0.01.tsv").exists()
+    for name in ("comparison", "ranges"):  # one figure job per dataset for all tolerances
+        for dataset in ("miernyk", "mytable"):
+            assert (tmp_path / "logs" / "report" / dataset / f"{name}.log").exists()
+            assert (tmp_path / "logs" / "benchmarks" / "report" / dataset / f"{name}.tsv").exists()
     assert not list(results.rglob("*.tmp"))
 
     # Nothing left to do on a second run.
     again = snakemake("-n", "--configfile", str(config), "--directory", str(tmp_path))
     assert again.returncode == 0 and "Nothing to be done" in output(again), output(again)
+
+    # The figures of every tolerance, drawn by one job per dataset, are each in the report with
+    # their own tolerance label.
+    proc = snakemake("--configfile", str(config), "--directory", str(tmp_path),
+                     "--report", str(tmp_path / "report.html"), timeout=600)
+    assert proc.returncode == 0, output(proc)
+    html = (tmp_path / "report.html").read_text()
+    for dataset in ("miernyk", "mytable"):
+        for tol in ("0", "0.01"):
+            assert report_labels(html, f"results/{dataset}/stochastic/tol-{tol}_comparison.png") == {
+                "item": "densities", "tolerance": tol}
+            assert report_labels(html, f"results/{dataset}/compare/tol-{tol}_ranges.png") == {
+                "item": "ranges figure", "tolerance": tol}
+
+
+def report_labels(html: str, path: str) -> dict:
+    """The labels of result ``path`` in a self-contained Snakemake report (its JSON record)."""
+    import json
+    import re
+
+    start = html.find(f'"{path}": {{')
+    assert start >= 0, f"report lacks {path}"
+    return json.loads(re.compile(r'"labels": (\{[^{}]*\})').search(html, start).group(1))
 
 
 def test_readme_documents_every_config_key():

@@ -9,6 +9,7 @@ from pathlib import Path
 import jsonschema
 import yaml
 from snakemake.exceptions import WorkflowError
+from snakemake.io import get_flag_value
 from snakemake.utils import validate
 
 import iouq.config
@@ -247,6 +248,28 @@ def interval_results(wildcards):
     return expand(results("{dataset}/interval/tol-{tol}.csv"), dataset=wildcards.dataset, tol=TOLERANCES)
 
 
+def per_tolerance(path):
+    """``path`` for every tolerance of TOLERANCES (in order), other wildcards ({dataset}) kept."""
+    return expand(path, tol=TOLERANCES, allow_missing=True)
+
+
+def per_tolerance_outputs(name, path):
+    """Named outputs ``{name}_{k}``, one per tolerance k of TOLERANCES (in order): ``path`` with
+    its ``{tol}`` filled in, other wildcards ({dataset}) kept. A ``path`` marked with ``report(...)``
+    gives files marked the same way (caption, category, subcategory, labels), each with its own
+    ``"tolerance": "<tol>"`` label added. Used as ``output: **per_tolerance_outputs(...)`` by the
+    figure rules that draw every tolerance of a dataset in one job (one Python start-up, not one
+    per tolerance); their scripts read ``snakemake.output[f"{name}_{k}"]`` with ``params.tolerances``."""
+    marked = get_flag_value(path, "report")  # the ReportObject of report(path, ...), or None
+    outputs = {}
+    for k, (tol, file) in enumerate(zip(TOLERANCES, per_tolerance(str(path)))):
+        if marked is not None:
+            flags = marked._asdict()  # the arguments of report(): caption, category, ..., labels
+            file = report(file, **{**flags, "labels": {**(flags["labels"] or {}), "tolerance": tol}})
+        outputs[f"{name}_{k}"] = file
+    return outputs
+
+
 def has_households(dataset):
     """Whether the table of ``dataset`` has a household row and column (loaded once, at parse time)."""
     return dataset_table(dataset).has_households
@@ -437,7 +460,8 @@ def job_mem_mb(kind):
 
 
 def job_runtime(kind):
-    """Callable giving the runtime (minutes) of a job of ``kind``."""
+    """Callable giving the runtime (minutes) of a job of ``kind`` (stochastic, importance, interval,
+    figures: the per-tolerance figures of one dataset, small)."""
 
     def runtime(wildcards, attempt=1):
         n = _job_n(wildcards)
@@ -448,6 +472,8 @@ def job_runtime(kind):
             minutes = 3 + 12 * scale ** 1.5
         elif kind == "interval":
             minutes = 3 + 6 * scale ** 1.5
+        elif kind == "figures":  # one figure per tolerance in one job (measured: <= 5 s per figure)
+            minutes = 4 + len(TOLERANCES)
         else:
             minutes = 5
         return int(math.ceil(minutes)) * attempt

@@ -98,25 +98,29 @@ rule jerrell_tex:
         "../scripts/jerrell_tex.py"
 
 
+# One job per dataset draws the figure of every tolerance (png_<k>, pdf_<k>: tolerance k of
+# TOLERANCES; each PNG in the report with its own tolerance label).
 rule plot_cross_family:
     input:
-        comparison=results("{dataset}/compare/tol-{tol}.csv"),
-        diagnostics=results("{dataset}/stochastic/tol-{tol}_diagnostics.csv"),
+        comparison=per_tolerance(results("{dataset}/compare/tol-{tol}.csv")),
+        diagnostics=per_tolerance(results("{dataset}/stochastic/tol-{tol}_diagnostics.csv")),
     output:
-        png=report(results("{dataset}/compare/tol-{tol}_ranges.png"), caption="../report/cross_family.rst",
-                   category="Comparison", subcategory="{dataset}", labels={"item": "ranges figure", "tolerance": "{tol}"}),
-        pdf=results("{dataset}/compare/tol-{tol}_ranges.pdf"),
+        **per_tolerance_outputs("png", report(results("{dataset}/compare/tol-{tol}_ranges.png"),
+                                              caption="../report/cross_family.rst", category="Comparison",
+                                              subcategory="{dataset}", labels={"item": "ranges figure"})),
+        **per_tolerance_outputs("pdf", results("{dataset}/compare/tol-{tol}_ranges.pdf")),
     params:
+        tolerances=TOLERANCES,
         sectors=COMPARE["figure_sectors"],
         multipliers=COMPARE["figure_multipliers"],
     threads: 1
     resources:
         mem_mb=1000,
-        runtime=5,
+        runtime=job_runtime("figures"),
     log:
-        logs("report/{dataset}/ranges-tol-{tol}.log"),
+        logs("report/{dataset}/ranges.log"),
     benchmark:
-        logs("benchmarks/report/{dataset}/ranges-tol-{tol}.tsv")
+        logs("benchmarks/report/{dataset}/ranges.tsv")
     conda:
         "../envs/iouq.yaml"
     script:

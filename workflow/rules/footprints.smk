@@ -47,20 +47,25 @@ rule footprint_elasticities:
         "../scripts/footprint_elasticities.py"
 
 
+# One job per dataset draws the figure of every tolerance (png_<k>: tolerance k of TOLERANCES,
+# each in the report with its own tolerance label).
 rule plot_footprints:
     input:
-        results("{dataset}/footprints/tol-{tol}.csv"),
+        per_tolerance(results("{dataset}/footprints/tol-{tol}.csv")),
     output:
-        report(results("{dataset}/footprints/tol-{tol}.png"), caption="../report/footprints.rst",
-               category="Footprints", subcategory="{dataset}", labels={"item": "footprint ranges", "tolerance": "{tol}"}),
+        **per_tolerance_outputs("png", report(results("{dataset}/footprints/tol-{tol}.png"),
+                                              caption="../report/footprints.rst", category="Footprints",
+                                              subcategory="{dataset}", labels={"item": "footprint ranges"})),
+    params:
+        tolerances=TOLERANCES,
     threads: 1
     resources:
         mem_mb=500,
-        runtime=5,
+        runtime=job_runtime("figures"),
     log:
-        logs("report/{dataset}/footprints-tol-{tol}.log"),
+        logs("report/{dataset}/footprints.log"),
     benchmark:
-        logs("benchmarks/report/{dataset}/footprints-tol-{tol}.tsv")
+        logs("benchmarks/report/{dataset}/footprints.tsv")
     conda:
         "../envs/iouq.yaml"
     script:

@@ -48,24 +48,29 @@ rule plot_jerrell_comparison:
         "../scripts/plot_jerrell_comparison.py"
 
 
+# One job per dataset draws the figure of every tolerance (png_<k>, pdf_<k>: tolerance k of
+# TOLERANCES; each PNG in the report with its own tolerance label).
 rule plot_method_comparison:
     input:
-        densities=results("{dataset}/stochastic/tol-{tol}_densities.csv"),
-        intervals=results("{dataset}/interval/tol-{tol}.csv"),
-        summary=results("{dataset}/stochastic/tol-{tol}.csv"),
-        diagnostics=results("{dataset}/stochastic/tol-{tol}_diagnostics.csv"),
+        densities=per_tolerance(results("{dataset}/stochastic/tol-{tol}_densities.csv")),
+        intervals=per_tolerance(results("{dataset}/interval/tol-{tol}.csv")),
+        summary=per_tolerance(results("{dataset}/stochastic/tol-{tol}.csv")),
+        diagnostics=per_tolerance(results("{dataset}/stochastic/tol-{tol}_diagnostics.csv")),
     output:
-        png=report(results("{dataset}/stochastic/tol-{tol}_comparison.png"), caption="../report/densities.rst",
-                   category="Stochastic", subcategory="{dataset}", labels={"item": "densities", "tolerance": "{tol}"}),
-        pdf=results("{dataset}/stochastic/tol-{tol}_comparison.pdf"),
+        **per_tolerance_outputs("png", report(results("{dataset}/stochastic/tol-{tol}_comparison.png"),
+                                              caption="../report/densities.rst", category="Stochastic",
+                                              subcategory="{dataset}", labels={"item": "densities"})),
+        **per_tolerance_outputs("pdf", results("{dataset}/stochastic/tol-{tol}_comparison.pdf")),
+    params:
+        tolerances=TOLERANCES,
     threads: 1
     resources:
         mem_mb=job_mem_mb("small"),
-        runtime=job_runtime("small"),
+        runtime=job_runtime("figures"),
     log:
-        logs("report/{dataset}/comparison-tol-{tol}.log"),
+        logs("report/{dataset}/comparison.log"),
     benchmark:
-        logs("benchmarks/report/{dataset}/comparison-tol-{tol}.tsv")
+        logs("benchmarks/report/{dataset}/comparison.tsv")
     conda:
         "../envs/iouq.yaml"
     script:

@@ -1,5 +1,6 @@
 """Rule plot_cross_family: ranges of every method in percent of the point ->
-results/{dataset}/compare/tol-{tol}_ranges.png and .pdf."""
+results/{dataset}/compare/tol-{tol}_ranges.png and .pdf, for every tolerance of the dataset in one
+job (outputs png_<k>, pdf_<k>: tolerance k)."""
 
 import logging
 import sys
@@ -17,13 +18,16 @@ import pandas as pd  # noqa: E402
 from iouq.plotstyle import write_figure  # noqa: E402
 from iouq.plotting import plot_cross_family, pce_legend_label  # noqa: E402
 
-comp = pd.read_csv(snakemake.input.comparison, dtype={"sector": str, "distribution": str}, keep_default_na=False,
-                   na_values=[""])
-comp["distribution"] = comp["distribution"].fillna("")
-diagnostics = pd.read_csv(snakemake.input.diagnostics, dtype={"sector": str})
-w = snakemake.wildcards
-fig = plot_cross_family(comp, multipliers=snakemake.params.multipliers, max_sectors=snakemake.params.sectors,
-                        pce_label=pce_legend_label(diagnostics),
-                        title=f"{w.dataset}, tolerance ±{100 * float(w.tol):g}%: ranges of the three families")
-write_figure(fig, [snakemake.output.png, snakemake.output.pdf])
-log.info("wrote %s", snakemake.output.png)
+dataset = snakemake.wildcards.dataset
+for k, tol in enumerate(snakemake.params.tolerances):
+    comp = pd.read_csv(snakemake.input.comparison[k], dtype={"sector": str, "distribution": str},
+                       keep_default_na=False, na_values=[""])
+    comp["distribution"] = comp["distribution"].fillna("")
+    diagnostics = pd.read_csv(snakemake.input.diagnostics[k], dtype={"sector": str})
+    fig = plot_cross_family(comp, multipliers=snakemake.params.multipliers, max_sectors=snakemake.params.sectors,
+                            pce_label=pce_legend_label(diagnostics),
+                            title=f"{dataset}, tolerance ±{100 * float(tol):g}%: ranges of the three families")
+    png, pdf = snakemake.output[f"png_{k}"], snakemake.output[f"pdf_{k}"]
+    write_figure(fig, [png, pdf])
+    fig.clear()  # free the figure before the next tolerance (an Agg Figure, not pyplot's: nothing else to close)
+    log.info("wrote %s", png)

@@ -1,4 +1,5 @@
-"""Rule plot_footprints: footprints with interval hull and Monte Carlo range -> results/{dataset}/footprints/tol-{tol}.png."""
+"""Rule plot_footprints: footprints with interval hull and Monte Carlo range -> results/{dataset}/footprints/tol-{tol}.png,
+for every tolerance of the dataset in one job (outputs png_<k>: tolerance k)."""
 
 import logging
 import sys
@@ -16,8 +17,12 @@ import pandas as pd  # noqa: E402
 from iouq.plotting import plot_footprints  # noqa: E402
 from iouq.results import write_figure_atomic  # noqa: E402
 
-summary = pd.read_csv(snakemake.input[0])
-fig = plot_footprints(summary, title=f"{snakemake.wildcards.dataset}: footprints at ±{float(snakemake.wildcards.tol):g} "
-                      "(A, S, Y boxes; log-normal Monte Carlo with cv = tolerance)")
-write_figure_atomic(fig, snakemake.output[0])
-log.info("wrote %s", snakemake.output[0])
+dataset = snakemake.wildcards.dataset
+for k, tol in enumerate(snakemake.params.tolerances):
+    summary = pd.read_csv(snakemake.input[k])
+    fig = plot_footprints(summary, title=f"{dataset}: footprints at ±{float(tol):g} "
+                          "(A, S, Y boxes; log-normal Monte Carlo with cv = tolerance)")
+    png = snakemake.output[f"png_{k}"]
+    write_figure_atomic(fig, png)
+    fig.clear()  # free the figure before the next tolerance (an Agg Figure, not pyplot's: nothing else to close)
+    log.info("wrote %s", png)
