@@ -49,13 +49,21 @@ def test_common_draws_are_the_joint_draws_reinverted(miernyk, dist):
     for b, child in enumerate(children):
         bitgen = np.random.SFC64(child)
         size = min(BLOCK, n - b * BLOCK)
+        # uniform and normal (dense tables): one variate per slot of the dense transposed
+        # matrix, slot col * N + row (documented in stochastic._dense_plan)
+        N = closed.center.shape[0]
+        a = closed.center[closed.rows, closed.cols]
+        r = closed.tol * np.abs(a)
+        slot = closed.cols * N + closed.rows
+        assert closed.size >= 0.5 * N * N  # the dense path
         if dist == "uniform":
-            a = closed.center[closed.rows, closed.cols]
-            r = closed.tol * np.abs(a)
-            words = -(-closed.size // 2)
-            x = bitgen.random_raw(size * words).reshape(size, words).view(np.uint32)[:, : closed.size]
-            u = (x + 0.5) * 2.0**-32
+            words = -(-N * N // 2)
+            x = bitgen.random_raw(size * words).reshape(size, words).view(np.uint32)[:, : N * N]
+            u = (x[:, slot] + 0.5) * 2.0**-32
             draws.append(a + r * (2.0 * u - 1.0))
+        elif dist == "normal":
+            z = np.random.Generator(bitgen).standard_normal((size, N * N))[:, slot]
+            draws.append(a + r / np.sqrt(3.0) * z)
         else:
             draws.append(sample_values(closed, np.random.Generator(bitgen), size))
     V = np.concatenate(draws)

@@ -636,6 +636,42 @@ class _Solver:
     #: Bytes of the draws certified at a time (kept in cache; does not change any result).
     _CERT_BYTES: int = 4 << 20
 
+    def productive_dense(self, Et: np.ndarray) -> np.ndarray:
+        """Productivity flag per draw from dense transposed perturbations ``Et`` (m, N, N):
+        the weighted column sums ``v'|M_s| < v`` (in cache-sized blocks), the exact test else."""
+        m, N = Et.shape[0], self.N
+        if self.box_productive:
+            return np.ones(m, dtype=bool)
+        ok = np.zeros(m, dtype=bool)
+        if self.v is not None and m:
+            blk = max(1, self._CERT_BYTES // (8 * max(N * N, 1)))
+            buf = np.empty((min(blk, m), N, N))
+            CT = self.model.center.T
+            for r in range(0, m, blk):
+                b = buf[: min(blk, m - r)]
+                np.add(Et[r : r + blk], CT, out=b)
+                np.abs(b, out=b)
+                ok[r : r + blk] = np.all(b @ self.v < self.v, axis=1)  # (|Et_s| v)_l = (v'|M_s|)_l
+        for s in np.flatnonzero(~ok):
+            ok[s] = self._exact_productive(self.model.center + Et[s].T)
+        self.n_exact_checks = getattr(self, "n_exact_checks", 0) + int((~ok).sum())
+        return ok
+
+    @staticmethod
+    def _exact_productive(Ms: np.ndarray) -> bool:
+        """``rho(M_s) < 1``: ``(I - |M|)' z = 1`` with ``z > 0`` proves ``rho(|M|) < 1``, else the
+        spectral radius itself."""
+        if not np.all(np.isfinite(Ms)):
+            return False
+        N = Ms.shape[0]
+        try:
+            z = scipy.linalg.solve(np.eye(N) - np.abs(Ms).T, np.ones(N), check_finite=False)
+            if np.all(z > 0):
+                return True
+        except (np.linalg.LinAlgError, ValueError):
+            pass
+        return bool(spectral_radius(Ms) < 1.0)
+
     def _productive(self, vals: np.ndarray, perturbations: bool = False) -> np.ndarray:
         """Certify ``rho(M_s) < 1`` per draw: cheap weighted column sums first, exact test else."""
         size = vals.shape[0]
@@ -911,17 +947,29 @@ def marginal_index(joint: CoefficientModel, model: CoefficientModel) -> np.ndarr
     return idx
 
 
-def _joint_uniform_scale(model: CoefficientModel) -> tuple[np.ndarray, np.ndarray] | None:
-    """Independent uniform perturbations from 32 random bits per coefficient: ``eps = c1 x + c0``.
+def _dense_plan(model: CoefficientModel) -> tuple[str, np.ndarray, np.ndarray] | None:
+    """How to draw the perturbations of ``model`` straight into the dense transposed layout of
+    :class:`_Solver` (slot ``col * N + row``; zero scale on the slots of fixed coefficients).
 
-    ``u = (x + 1/2) 2^-32`` is uniform on (0, 1) with 32-bit resolution and ``eps = r (2u - 1)``
-    is uniform on ``[-r, r]``, ``r = t|a|``. None for other laws (drawn by
-    :func:`iouq.distributions.sample_values`).
+    * ``("uniform", c1, c0)``: ``eps = c1 x + c0`` from 32 random bits ``x`` per slot;
+      ``u = (x + 1/2) 2^-32`` is uniform on (0, 1) with 32-bit resolution and
+      ``eps = r (2u - 1)`` is uniform on ``[-r, r]``, ``r = t|a|``.
+    * ``("normal", scale, 0)``: ``eps = scale z`` with standard normals ``z``, ``scale = r / sqrt 3``.
+
+    None for the other laws (drawn by :func:`iouq.distributions.sample_values` in coefficient
+    order), within-column correlation, tolerance 0, and sparse matrices (less than half of the
+    slots perturbed: the dense draws would be mostly wasted).
     """
-    if model.distribution != "uniform" or model.correlation > 0 or model.tol == 0 or model.size == 0:
+    N = model.center.shape[0]
+    if model.correlation > 0 or model.tol == 0 or model.size == 0 or model.size < 0.5 * N * N:
         return None
-    r = model.tol * np.abs(model.center[model.rows, model.cols])
-    return r * 2.0**-31, r * 2.0**-32 - r
+    r = np.zeros(N * N)
+    r[model.cols * N + model.rows] = model.tol * np.abs(model.center[model.rows, model.cols])
+    if model.distribution == "uniform":
+        return "uniform", r * 2.0**-31, r * 2.0**-32 - r
+    if model.distribution == "normal":
+        return "normal", r / math.sqrt(3.0), np.zeros(0)
+    return None
 
 
 def montecarlo_common(problems: list[Problem], models: list[CoefficientModel], n_samples: int = 20000,
@@ -981,25 +1029,28 @@ def montecarlo_common(problems: list[Problem], models: list[CoefficientModel], n
     n_blocks = -(-n_samples // BLOCK)
     for (joint_i, members), gseed in zip(groups, group_seeds):
         joint = models[joint_i]
+        NJ = joint.center.shape[0]
         aj = joint.center[joint.rows, joint.cols]
-        fast = _joint_uniform_scale(joint)
-        words = -(-joint.size // 2)
+        plan = _dense_plan(joint)
+        words = -(-NJ * NJ // 2)
         children = gseed.spawn(n_blocks)
         state = []
         for i, idx in members:
             pb, md = problems[i], models[i]
             check_law_productive(pb, md)
             B = _inverse(pb.M)
-            solver = _Solver(pb, md, B)
-            state.append(dict(i=i, idx=idx, B=B, solver=solver, out=[], lin=[], n_rej=0, t_solve=0.0,
-                              identity=bool(idx.size == joint.size and np.array_equal(idx, np.arange(idx.size)))))
+            state.append(dict(i=i, B=B, solver=_Solver(pb, md, B), out=[], lin=[], n_rej=0, t_solve=0.0))
         # problems with the same matrix and coefficients (output_type2 and income_type2) form a
-        # bundle: the perturbations of a sub-batch are written once, the productivity flags of a
-        # chunk computed once, and each problem solves on them
+        # bundle: their perturbations are taken from the joint draws once, the productivity flags
+        # computed once, and each problem solves on them
         bundles: dict[bytes, list[dict]] = {}
-        for st in state:
-            pb = problems[st["i"]]
-            bundles.setdefault(pb.M.tobytes() + repr(pb.M.shape).encode() + st["idx"].tobytes(), []).append(st)
+        for st, (i, idx) in zip(state, members):
+            pb = problems[i]
+            bundles.setdefault(pb.M.tobytes() + repr(pb.M.shape).encode() + idx.tobytes(), []).append(st)
+        # the draws of a chunk, dense and transposed (slot col * NJ + row), zero where fixed
+        D = np.zeros((min(chunk_size, BLOCK, n_samples), NJ * NJ))
+        linJ = joint.cols * NJ + joint.rows
+        views = [_bundle_view(bundle[0]["solver"], joint, chunk_size) for bundle in bundles.values()]
         t_draw = 0.0
         names = "+".join(problems[i].name for i, _ in members)
         with _progress(n_samples, progress, f"{names} {joint.distribution}") as bar:
@@ -1010,21 +1061,23 @@ def montecarlo_common(problems: list[Problem], models: list[CoefficientModel], n
                 for start in range(0, bsize, chunk_size):
                     m = min(chunk_size, bsize - start)
                     t0 = time.perf_counter()
-                    if fast is not None:
-                        bits = bitgen.random_raw(m * words).reshape(m, words).view(np.uint32)[:, : joint.size]
-                        eps = bits * fast[0]
-                        eps += fast[1]
+                    Dm = D[:m]
+                    if plan is not None and plan[0] == "uniform":
+                        bits = bitgen.random_raw(m * words).reshape(m, words).view(np.uint32)[:, : NJ * NJ]
+                        np.multiply(bits, plan[1], out=Dm)
+                        Dm += plan[2]
+                    elif plan is not None:
+                        rng.standard_normal(out=Dm)
+                        Dm *= plan[1]
                     else:
                         eps = sample_values(joint, rng, m)
                         eps -= aj
+                        Dm[:, linJ] = eps  # the other slots stay zero
                     t_draw += time.perf_counter() - t0
-                    for bundle in bundles.values():
+                    D3 = Dm.reshape(m, NJ, NJ)
+                    for bundle, view in zip(bundles.values(), views):
                         t1 = time.perf_counter()
-                        # np.take keeps the rows contiguous (eps[:, idx] is column-major, which
-                        # made every later pass over the draws several times slower)
-                        st0 = bundle[0]
-                        sub_eps = eps if st0["identity"] else np.take(eps, st0["idx"], axis=1)
-                        solved = _solve_chunk([problems[st["i"]] for st in bundle], bundle, sub_eps, start, m)
+                        solved = _solve_chunk([problems[st["i"]] for st in bundle], bundle, view(D3), start, m)
                         t_each = (time.perf_counter() - t1) / len(bundle)
                         for st, (phi, L, ok) in zip(bundle, solved):
                             good = ok & np.all(np.isfinite(phi), axis=1)
@@ -1050,30 +1103,56 @@ def montecarlo_common(problems: list[Problem], models: list[CoefficientModel], n
     return results  # type: ignore[return-value]
 
 
-def _solve_chunk(problems: list[Problem], bundle: list[dict], eps: np.ndarray, start: int,
+def _bundle_view(solver: _Solver, joint: CoefficientModel, chunk_size: int):
+    """A function from the dense transposed joint draws ``D3`` (m, NJ, NJ) to those of
+    ``solver``'s coefficients (m, N, N): ``D3`` itself when they are the joint ones, else a
+    copy of the leading block with the joint coefficients that ``solver``'s matrix does not
+    perturb set to zero (e.g. the consumption column for ``income_type1``)."""
+    NJ, N = joint.center.shape[0], solver.N
+    jmask = np.zeros((NJ, NJ), dtype=bool)
+    jmask[joint.cols, joint.rows] = True
+    mmask = np.zeros((N, N), dtype=bool)
+    mmask[solver.cols, solver.rows] = True
+    extra = np.flatnonzero(jmask[:N, :N] & ~mmask)
+    if N == NJ and not extra.size:
+        return lambda D3: D3
+    buf = np.empty((min(chunk_size, BLOCK), N, N))
+
+    def view(D3: np.ndarray) -> np.ndarray:
+        out = buf[: D3.shape[0]]
+        out[...] = D3[:, :N, :N]
+        if extra.size:
+            out.reshape(out.shape[0], -1)[:, extra] = 0.0
+        return out
+
+    return view
+
+
+def _solve_chunk(problems: list[Problem], bundle: list[dict], Et: np.ndarray, start: int,
                  m: int) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
-    """Multipliers, first-order terms and productivity flags of ``m`` draws (perturbations
-    ``eps`` of the coefficients) starting at row ``start`` of their block, for problems that
+    """Multipliers, first-order terms and productivity flags of ``m`` draws (dense transposed
+    perturbations ``Et`` (m, N, N)) starting at row ``start`` of their block, for problems that
     share their matrix and coefficients (one state of :func:`montecarlo_common` each).
 
     The draws are solved in fixed-shape sub-batches aligned to the block (as in
     :func:`montecarlo`), so a draw's result does not depend on the chunking nor on the other
-    problems of the bundle. The perturbation buffer is the first solver's.
+    problems of the bundle: a sub-batch that lies whole in the chunk is solved in place, the
+    others (chunk sizes that are not a multiple of it) through a buffer of the same shape.
     """
     solver0 = bundle[0]["solver"]
     sub = solver0.sub
-    if "E" not in bundle[0]:
-        bundle[0]["E"] = solver0.buffer(sub)
-    E = bundle[0]["E"]
-    Eflat = E.reshape(E.shape[0], -1)
-    ok = solver0.productive(eps, perturbations=True)
-    out = []
-    for pb in problems:
-        out.append((np.empty((m, pb.defined.size)), np.empty((m, pb.defined.size)), ok))
+    ok = solver0.productive_dense(Et)
+    out = [(np.empty((m, pb.defined.size)), np.empty((m, pb.defined.size)), ok) for pb in problems]
     for g in range((start // sub) * sub, start + m, sub):
         lo, hi = max(g, start), min(g + sub, start + m)
         r0, k, ci = lo - g, hi - lo, lo - start
-        Eflat[r0 : r0 + k, solver0.lin] = eps[ci : ci + k]
+        if k == sub:
+            E = Et[ci : ci + sub]
+        else:
+            if "E" not in bundle[0]:
+                bundle[0]["E"] = solver0.buffer(sub)
+            E = bundle[0]["E"]
+            E[r0 : r0 + k] = Et[ci : ci + k]
         for pb, st, (phi, L, _) in zip(problems, bundle, out):
             y, d1 = st["solver"].solve_E(E)
             phi[ci : ci + k], L[ci : ci + k] = _multiplier_terms(
