@@ -225,3 +225,28 @@ def test_common_draws_any_chunking_same_results(miernyk, dist, n, chunk, seed):
     for a, b in zip(ref, got):
         np.testing.assert_array_equal(a.samples, b.samples)
         np.testing.assert_array_equal(a.linear, b.linear)
+
+
+@given(n=st.integers(1, 5), seed=st.integers(0, 2**32 - 1), scale=st.floats(0.05, 1.6),
+       spread=st.floats(0.0, 0.8), signed=st.booleans())
+@settings(max_examples=60, deadline=None, derandomize=True)
+def test_dense_productivity_flags_equal_the_spectral_radius_test(n, seed, scale, spread, signed):
+    """The productivity flag of a draw from its dense transposed perturbation (weighted column
+    sums, then the exact fallback) is rho(M_s) < 1 by eigenvalues, for random small matrices
+    (signed or not) and perturbations on both sides of the productivity limit."""
+    from iouq.stochastic import Problem, _inverse, _Solver
+
+    rng = np.random.default_rng(seed)
+    M = rng.random((n, n))
+    if signed:
+        M -= 0.3
+    M *= scale / max(np.max(np.abs(np.linalg.eigvals(np.abs(M)))), 1e-9) * 0.9
+    model = coefficient_model(M, 0.5, "normal")
+    problem = Problem("output_type1", M, n, "linear", np.ones(n), None, np.arange(n), [str(i) for i in range(n)])
+    solver = _Solver(problem, model, _inverse(M) if np.max(np.abs(np.linalg.eigvals(M))) < 1 else np.eye(n))
+    E = np.zeros((40, n, n))
+    E[:, model.rows, model.cols] = spread * rng.standard_normal((40, model.size)) * np.abs(M[model.rows, model.cols])
+    flags = solver.productive_dense(np.ascontiguousarray(E.transpose(0, 2, 1)))
+    rho = np.array([np.max(np.abs(np.linalg.eigvals(M + E[s]))) for s in range(40)])
+    clear = np.abs(rho - 1.0) > 1e-9  # leave rounding ties at the limit aside
+    assert np.array_equal(flags[clear], (rho < 1.0)[clear])
