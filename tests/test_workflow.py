@@ -322,7 +322,10 @@ def figure_targets():
         for m in re.finditer(r'results\(f?"([^"]+\.png)"\)', text):
             before = text[: m.start()].split("\n")
             context = "\n".join(before[-3:])  # report( on the same line or opened just above
-            found.append((smk.name, m.group(1), "report(" in context))
+            # or per_tolerance_outputs(name, results(...), caption=..., ...): report() per tolerance
+            after = text[m.end() : m.end() + 300].split(")", 1)[0]
+            per_tol = context.rstrip().endswith("per_tolerance_outputs(\"png\",") and "caption=" in after
+            found.append((smk.name, m.group(1), "report(" in context or per_tol))
     return found
 
 

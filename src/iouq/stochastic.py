@@ -692,21 +692,10 @@ class _Solver:
                 b -= absa
                 b *= vr
                 ok[r : r + blk] = np.all(self.vcol + self._colsum(b) < self.v, axis=1)
-        N = self.B.shape[0]
         for s in np.flatnonzero(~ok):
             Ms = self.model.center.copy()
             Ms[self.rows, self.cols] = vals[s] + self.a if perturbations else vals[s]
-            if not np.all(np.isfinite(Ms)):
-                continue
-            # (I - |M|)' z = 1 with z > 0 proves rho(|M|) < 1, hence rho(M) < 1
-            try:
-                z = scipy.linalg.solve(np.eye(N) - np.abs(Ms).T, np.ones(N), check_finite=False)
-                if np.all(z > 0):
-                    ok[s] = True
-                    continue
-            except (np.linalg.LinAlgError, ValueError):
-                pass
-            ok[s] = spectral_radius(Ms) < 1.0
+            ok[s] = self._exact_productive(Ms)
         self.n_exact_checks = getattr(self, "n_exact_checks", 0) + int((~ok).sum())
         return ok
 
@@ -767,14 +756,11 @@ def _raw_uniform(model: CoefficientModel):
     ``u = (x + 1/2) 2^-32`` is uniform on (0, 1) with 32-bit resolution and
     ``eps = r (2u - 1)`` uniform on the box ``[-r, r]``, ``r = t|a|``.
     """
+    plan = _dense_plan(model)
+    if plan is None or plan[0] != "uniform":
+        return None
     N = model.center.shape[0]
-    if model.distribution != "uniform" or model.correlation > 0 or model.tol == 0 or model.size == 0:
-        return None
-    if model.size < 0.5 * N * N:  # sparse: the dense-slot bits would be mostly wasted
-        return None
-    r = np.zeros(N * N)  # over the slots of the transposed perturbation (see _Solver)
-    r[model.cols * N + model.rows] = model.tol * np.abs(model.center[model.rows, model.cols])
-    return -(-N * N // 2), r * 2.0**-31, r * 2.0**-32 - r
+    return -(-N * N // 2), plan[1], plan[2]
 
 
 def montecarlo(problem: Problem, model: CoefficientModel, n_samples: int = 20000, seed: int = 0,

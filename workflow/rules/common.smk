@@ -9,7 +9,6 @@ from pathlib import Path
 import jsonschema
 import yaml
 from snakemake.exceptions import WorkflowError
-from snakemake.io import get_flag_value
 from snakemake.utils import validate
 
 import iouq.config
@@ -253,19 +252,18 @@ def per_tolerance(path):
     return expand(path, tol=TOLERANCES, allow_missing=True)
 
 
-def per_tolerance_outputs(name, path):
+def per_tolerance_outputs(name, path, **report_kwargs):
     """Named outputs ``{name}_{k}``, one per tolerance k of TOLERANCES (in order): ``path`` with
-    its ``{tol}`` filled in, other wildcards ({dataset}) kept. A ``path`` marked with ``report(...)``
-    gives files marked the same way (caption, category, subcategory, labels), each with its own
+    its ``{tol}`` filled in, other wildcards ({dataset}) kept. With ``report_kwargs`` (caption,
+    category, subcategory, labels) every file is marked with ``report(...)``, each with its own
     ``"tolerance": "<tol>"`` label added. Used as ``output: **per_tolerance_outputs(...)`` by the
     figure rules that draw every tolerance of a dataset in one job (one Python start-up, not one
     per tolerance); their scripts read ``snakemake.output[f"{name}_{k}"]`` with ``params.tolerances``."""
-    marked = get_flag_value(path, "report")  # the ReportObject of report(path, ...), or None
     outputs = {}
-    for k, (tol, file) in enumerate(zip(TOLERANCES, per_tolerance(str(path)))):
-        if marked is not None:
-            flags = marked._asdict()  # the arguments of report(): caption, category, ..., labels
-            file = report(file, **{**flags, "labels": {**(flags["labels"] or {}), "tolerance": tol}})
+    for k, (tol, file) in enumerate(zip(TOLERANCES, per_tolerance(path))):
+        if report_kwargs:
+            labels = {**report_kwargs.get("labels", {}), "tolerance": tol}
+            file = report(file, **{**report_kwargs, "labels": labels})
         outputs[f"{name}_{k}"] = file
     return outputs
 

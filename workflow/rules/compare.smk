@@ -105,9 +105,9 @@ rule plot_cross_family:
         comparison=per_tolerance(results("{dataset}/compare/tol-{tol}.csv")),
         diagnostics=per_tolerance(results("{dataset}/stochastic/tol-{tol}_diagnostics.csv")),
     output:
-        **per_tolerance_outputs("png", report(results("{dataset}/compare/tol-{tol}_ranges.png"),
+        **per_tolerance_outputs("png", results("{dataset}/compare/tol-{tol}_ranges.png"),
                                               caption="../report/cross_family.rst", category="Comparison",
-                                              subcategory="{dataset}", labels={"item": "ranges figure"})),
+                                              subcategory="{dataset}", labels={"item": "ranges figure"}),
         **per_tolerance_outputs("pdf", results("{dataset}/compare/tol-{tol}_ranges.pdf")),
     params:
         tolerances=TOLERANCES,

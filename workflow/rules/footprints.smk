@@ -53,9 +53,9 @@ rule plot_footprints:
     input:
         per_tolerance(results("{dataset}/footprints/tol-{tol}.csv")),
     output:
-        **per_tolerance_outputs("png", report(results("{dataset}/footprints/tol-{tol}.png"),
+        **per_tolerance_outputs("png", results("{dataset}/footprints/tol-{tol}.png"),
                                               caption="../report/footprints.rst", category="Footprints",
-                                              subcategory="{dataset}", labels={"item": "footprint ranges"})),
+                                              subcategory="{dataset}", labels={"item": "footprint ranges"}),
     params:
         tolerances=TOLERANCES,
     threads: 1

@@ -57,9 +57,9 @@ rule plot_method_comparison:
         summary=per_tolerance(results("{dataset}/stochastic/tol-{tol}.csv")),
         diagnostics=per_tolerance(results("{dataset}/stochastic/tol-{tol}_diagnostics.csv")),
     output:
-        **per_tolerance_outputs("png", report(results("{dataset}/stochastic/tol-{tol}_comparison.png"),
+        **per_tolerance_outputs("png", results("{dataset}/stochastic/tol-{tol}_comparison.png"),
                                               caption="../report/densities.rst", category="Stochastic",
-                                              subcategory="{dataset}", labels={"item": "densities"})),
+                                              subcategory="{dataset}", labels={"item": "densities"}),
         **per_tolerance_outputs("pdf", results("{dataset}/stochastic/tol-{tol}_comparison.pdf")),
     params:
         tolerances=TOLERANCES,
